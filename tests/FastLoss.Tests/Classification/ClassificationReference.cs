@@ -229,6 +229,44 @@ internal static class ClassificationReference
         return (entries, reduced);
     }
 
+    /// <summary>The gradient of nll_loss: -coefficient * w[y] at each kept entry's target class.</summary>
+    public static double[] NllGradient(
+        int batch, int classes, int inner, long[] target, double[]? weight, long ignoreIndex, Reduction reduction, double[]? upstream)
+    {
+        double denominator = 0;
+        foreach (long t in target)
+        {
+            if (t != ignoreIndex)
+            {
+                denominator += weight?[t] ?? 1.0;
+            }
+        }
+
+        var gradient = new double[batch * classes * inner];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                int n = (b * inner) + i;
+                long t = target[n];
+                if (t == ignoreIndex)
+                {
+                    continue;
+                }
+
+                double coefficient = reduction switch
+                {
+                    Reduction.Mean => 1.0 / denominator,
+                    Reduction.Sum => 1.0,
+                    _ => upstream?[n] ?? 1.0,
+                };
+                gradient[At(b, (int)t, i, classes, inner)] = -coefficient * (weight?[t] ?? 1.0);
+            }
+        }
+
+        return gradient;
+    }
+
     /// <summary>dx = g - softmax * sum_c g, per (b, i).</summary>
     public static double[] LogSoftmaxBackward(double[] logp, double[] grad, int batch, int classes, int inner)
     {
