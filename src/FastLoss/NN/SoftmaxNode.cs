@@ -30,11 +30,11 @@ internal sealed class SoftmaxNode(bool log) : IBackwardNode
         Span<float> destination = _input.GetOrCreateGrad().Span;
         if (log)
         {
-            Functional.LogSoftmax.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
+            LogSoftmaxKernel.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
         }
         else
         {
-            Functional.Softmax.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
+            SoftmaxKernel.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
         }
     }
 }

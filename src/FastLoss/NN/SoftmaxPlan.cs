@@ -20,11 +20,11 @@ internal sealed class SoftmaxPlan(int dim, bool log)
 
         if (log)
         {
-            Functional.LogSoftmax.Forward(input.Span, layout, _output.Span);
+            LogSoftmaxKernel.Forward(input.Span, layout, _output.Span);
         }
         else
         {
-            Functional.Softmax.Forward(input.Span, layout, _output.Span);
+            SoftmaxKernel.Forward(input.Span, layout, _output.Span);
         }
 
         bool record = input.RequiresGrad && Tape.IsRecording;

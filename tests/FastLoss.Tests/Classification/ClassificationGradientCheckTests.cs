@@ -195,13 +195,13 @@ public class ClassificationGradientCheckTests
             var grad = new float[layout.Length];
             if (log)
             {
-                LogSoftmax.Forward(x, layout, y);
-                LogSoftmax.Backward(y, r, layout, grad);
+                LogSoftmaxKernel.Forward(x, layout, y);
+                LogSoftmaxKernel.Backward(y, r, layout, grad);
             }
             else
             {
-                Softmax.Forward(x, layout, y);
-                Softmax.Backward(y, r, layout, grad);
+                SoftmaxKernel.Forward(x, layout, y);
+                SoftmaxKernel.Backward(y, r, layout, grad);
             }
 
             double Projected(double[] p) => FiniteDifference.Project(

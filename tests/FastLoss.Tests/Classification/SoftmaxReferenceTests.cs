@@ -41,8 +41,8 @@ public class SoftmaxReferenceTests
         var layout = new ClassLayout(2, 3, 1);
         var y = new float[6];
         var log = new float[6];
-        Softmax.Forward(x, layout, y);
-        LogSoftmax.Forward(x, layout, log);
+        SoftmaxKernel.Forward(x, layout, y);
+        LogSoftmaxKernel.Forward(x, layout, log);
         ClassificationData.AssertAllClose([1, 0, 0, 1, 0, 0], y, 0, 1e-7, "softmax");
         ClassificationData.AssertAllClose([0, -2e4, -1e4, 0, -9995, -1.3e4], log, 1e-7, 1e-6, "log-softmax");
     }
@@ -51,9 +51,9 @@ public class SoftmaxReferenceTests
     public void Softmax_over_a_0_dim_or_size_1_dimension_is_one()
     {
         var y = new float[1];
-        Softmax.Forward([3.5f], ClassLayout.ForDim([], 0), y);
+        SoftmaxKernel.Forward([3.5f], ClassLayout.ForDim([], 0), y);
         Assert.Equal(1f, y[0]);
-        LogSoftmax.Forward([3.5f], ClassLayout.ForDim([1], -1), y);
+        LogSoftmaxKernel.Forward([3.5f], ClassLayout.ForDim([1], -1), y);
         Assert.Equal(0f, y[0]);
     }
 
@@ -67,12 +67,12 @@ public class SoftmaxReferenceTests
         string what = layout.ToString();
 
         var y = new float[layout.Length];
-        Softmax.Forward(x, layout, y);
+        SoftmaxKernel.Forward(x, layout, y);
         double[] expectedY = ClassificationReference.Softmax(xd, layout.Batch, layout.Classes, layout.Inner);
         ClassificationData.AssertAllClose(expectedY, y, 1e-5, 1e-7, what + " softmax");
 
         var logY = new float[layout.Length];
-        LogSoftmax.Forward(x, layout, logY);
+        LogSoftmaxKernel.Forward(x, layout, logY);
         double[] expectedLog = ClassificationReference.LogSoftmax(xd, layout.Batch, layout.Classes, layout.Inner);
         ClassificationData.AssertAllClose(expectedLog, logY, 1e-5, 2e-6, what + " log-softmax");
 
@@ -80,8 +80,8 @@ public class SoftmaxReferenceTests
         double[] softGrad = ClassificationReference.SoftmaxBackward(ClassificationData.ToDouble(y), dyd, layout.Batch, layout.Classes, layout.Inner);
         double[] logGrad = ClassificationReference.LogSoftmaxBackward(ClassificationData.ToDouble(logY), dyd, layout.Batch, layout.Classes, layout.Inner);
         double upstreamScale = ClassificationData.MaxAbs(dyd);
-        CheckBackward(softGrad, upstreamScale, (dx, accumulate) => Softmax.Backward(y, dy, layout, dx, accumulate), random, what + " softmax backward");
-        CheckBackward(logGrad, upstreamScale, (dx, accumulate) => LogSoftmax.Backward(logY, dy, layout, dx, accumulate), random, what + " log-softmax backward");
+        CheckBackward(softGrad, upstreamScale, (dx, accumulate) => SoftmaxKernel.Backward(y, dy, layout, dx, accumulate), random, what + " softmax backward");
+        CheckBackward(logGrad, upstreamScale, (dx, accumulate) => LogSoftmaxKernel.Backward(logY, dy, layout, dx, accumulate), random, what + " log-softmax backward");
     }
 
     private static void CheckBackward(double[] expected, double upstreamScale, Action<float[], bool> backward, Random random, string what)

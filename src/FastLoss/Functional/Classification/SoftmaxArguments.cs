@@ -1,6 +1,6 @@
 namespace FastLoss.Functional.Classification;
 
-/// <summary>The checks and the layout dispatch shared by <see cref="Softmax"/> and <see cref="LogSoftmax"/>.</summary>
+/// <summary>The checks and the layout dispatch shared by <see cref="SoftmaxKernel"/> and <see cref="LogSoftmaxKernel"/>.</summary>
 internal static class SoftmaxArguments
 {
     public static void CheckForward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)

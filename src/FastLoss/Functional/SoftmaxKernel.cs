@@ -6,7 +6,7 @@ namespace FastLoss.Functional;
 /// Softmax along the dimension described by a <see cref="ClassLayout"/> (contiguous rows when Inner is 1, a strided
 /// dimension otherwise), stable (the max is subtracted), vectorized, allocation-free. Outputs must not overlap inputs.
 /// </summary>
-public static class Softmax
+public static class SoftmaxKernel
 {
     /// <summary>output = exp(x - max) / sum(exp(x - max)) along the layout's class dimension.</summary>
     public static void Forward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)

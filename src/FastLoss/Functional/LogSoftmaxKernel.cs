@@ -6,7 +6,7 @@ namespace FastLoss.Functional;
 /// Log-softmax along the dimension described by a <see cref="ClassLayout"/>, computed as (x - max) - log(sum(exp(x - max)))
 /// so that logits of any magnitude stay finite; vectorized, allocation-free. Outputs must not overlap inputs.
 /// </summary>
-public static class LogSoftmax
+public static class LogSoftmaxKernel
 {
     public static void Forward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)
     {
