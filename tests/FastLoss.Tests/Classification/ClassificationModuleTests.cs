@@ -62,6 +62,33 @@ public class ClassificationModuleTests
         }
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.3f)]
+    public void All_ignored_targets_give_nan_mean_zero_sum_and_exactly_zero_gradients(float eps)
+    {
+        var input = Tensor.FromValues([0.5f, -1f, 2f, 0.1f, 0.2f, 0.3f], 2, 3);
+        input.RequiresGrad = true;
+        var ignored = IndexTensor.FromValues([-100L, -100]);
+        Tensor mean = new CrossEntropyLoss(Tensor.FromValues([1f, 2f, 3f]), labelSmoothing: eps).Forward(input, ignored);
+        Assert.True(float.IsNaN(mean.Item()));
+        mean.Backward();
+        Assert.All(input.Grad!.ToArray(), g => Assert.Equal(0f, g));
+
+        Assert.Equal(0f, new CrossEntropyLoss(reduction: Reduction.Sum, labelSmoothing: eps).Forward(input, ignored).Item());
+        Assert.Equal([0f, 0f], new CrossEntropyLoss(reduction: Reduction.None, labelSmoothing: eps).Forward(input, ignored).ToArray());
+        Assert.True(float.IsNaN(new NLLLoss().Forward(input, ignored).Item()));
+    }
+
+    [Fact]
+    public void An_empty_batch_has_nan_mean_and_zero_sum()
+    {
+        Assert.True(float.IsNaN(new CrossEntropyLoss().Forward(Tensor.Zeros(0, 4), IndexTensor.Zeros(0)).Item()));
+        Assert.True(float.IsNaN(new CrossEntropyLoss().Forward(Tensor.Zeros(0, 4), Tensor.Zeros(0, 4)).Item()));
+        Assert.Equal(0f, new CrossEntropyLoss(reduction: Reduction.Sum).Forward(Tensor.Zeros(0, 4, 3), IndexTensor.Zeros(0, 3)).Item());
+        Assert.Empty(new NLLLoss(reduction: Reduction.None).Forward(Tensor.Zeros(0, 4), IndexTensor.Zeros(0)).ToArray());
+    }
+
     [Fact]
     public void Unreduced_outputs_are_shaped_like_the_entries()
     {

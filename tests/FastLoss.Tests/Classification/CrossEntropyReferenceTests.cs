@@ -27,7 +27,7 @@ public class CrossEntropyReferenceTests
         return data;
     }
 
-    /// <summary>(N, C, d1, ..., dk) shapes: the brief's three, plus inner sizes that hit each vector width and its overlapping tail.</summary>
+    /// <summary>(N, C, d1, ..., dk) shapes: (2,3,4), (2,5,3,3), (1,4,1,7), plus inner sizes that hit each vector width and its overlapping tail.</summary>
     public static TheoryData<int[]> KDimensionalShapes() => new()
     {
         new[] { 2, 3, 4 },
