@@ -128,12 +128,12 @@ public static class CrossEntropy
         WriteReduced(output, options.Reduction, total, denominator);
     }
 
-    /// <summary>The pass over probability targets; the mean divides by the number of entries.</summary>
+    /// <summary>The pass over probability targets; the mean divides by the number of entries (NaN, as torch, when there are no elements).</summary>
     internal static void Run(
         ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, CrossEntropyOptions options,
         Span<float> output, Span<float> gradient, float upstream, ReadOnlySpan<float> entryUpstream)
     {
-        double denominator = layout.Entries;
+        double denominator = layout.Length == 0 ? 0 : layout.Entries;
         var pass = NewPass(layout, options, denominator, output, gradient, upstream, entryUpstream);
         double total = layout.Classes == 0 ? ClearEmptyClasses(ref pass)
             : layout.Inner == 1 ? CrossEntropyContiguous.ProbabilityTargets(logits, layout.Batch, layout.Classes, targets, ref pass)
