@@ -27,8 +27,9 @@ public static class CrossEntropy
     /// <summary>The loss of class-index targets into <paramref name="output"/>.</summary>
     public static void Forward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> output, CrossEntropyOptions options)
     {
-        CheckIndex(logits, layout, targets, output.Length, options);
-        SpanArguments.RequireDisjoint(output, logits, "The output", "the logits");
+        CheckIndex(logits, layout, targets, options);
+        CheckOutput(output, logits, layout, options.Reduction);
+        SpanArguments.RequireDisjoint(output, targets, "The output", "the targets");
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
         Run(logits, layout, targets, denominator, options, output, [], 1f, []);
     }
@@ -39,7 +40,7 @@ public static class CrossEntropy
     /// </summary>
     public static void Backward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, float upstream, Span<float> gradLogits, CrossEntropyOptions options)
     {
-        CheckIndex(logits, layout, targets, options.Reduction == Reduction.None ? layout.Entries : 1, options);
+        CheckIndex(logits, layout, targets, options);
         CheckGradient(gradLogits, logits, layout);
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
@@ -50,7 +51,7 @@ public static class CrossEntropy
     public static void BackwardNone(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, ReadOnlySpan<float> upstream, Span<float> gradLogits, CrossEntropyOptions options)
     {
         RequireNone(options.Reduction);
-        CheckIndex(logits, layout, targets, layout.Entries, options);
+        CheckIndex(logits, layout, targets, options);
         SpanArguments.RequireLength(upstream.Length, layout.Entries, "The upstream gradient", layout);
         CheckGradient(gradLogits, logits, layout);
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
@@ -65,10 +66,11 @@ public static class CrossEntropy
     /// </summary>
     public static void ForwardBackward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> output, Span<float> gradLogits, CrossEntropyOptions options)
     {
-        CheckIndex(logits, layout, targets, output.Length, options);
+        CheckIndex(logits, layout, targets, options);
+        CheckOutput(output, logits, layout, options.Reduction);
         CheckGradient(gradLogits, logits, layout);
+        SpanArguments.RequireDisjoint(output, targets, "The output", "the targets");
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
-        SpanArguments.RequireDisjoint(output, logits, "The output", "the logits");
         SpanArguments.RequireDisjoint(gradLogits, (ReadOnlySpan<float>)output, "The gradient", "the output");
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
         Run(logits, layout, targets, denominator, options, output, gradLogits, 1f, []);
@@ -77,8 +79,8 @@ public static class CrossEntropy
     /// <summary>The loss of class-probability targets (laid out like the logits) into <paramref name="output"/>.</summary>
     public static void Forward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, Span<float> output, CrossEntropyOptions options)
     {
-        CheckProbabilities(logits, layout, targets, output.Length, options);
-        SpanArguments.RequireDisjoint(output, logits, "The output", "the logits");
+        CheckProbabilities(logits, layout, targets, options);
+        CheckOutput(output, logits, layout, options.Reduction);
         SpanArguments.RequireDisjoint(output, targets, "The output", "the targets");
         Run(logits, layout, targets, options, output, [], 1f, []);
     }
@@ -86,7 +88,7 @@ public static class CrossEntropy
     /// <summary>The gradient of <paramref name="upstream"/> x the loss of class-probability targets with respect to the logits.</summary>
     public static void Backward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, float upstream, Span<float> gradLogits, CrossEntropyOptions options)
     {
-        CheckProbabilities(logits, layout, targets, options.Reduction == Reduction.None ? layout.Entries : 1, options);
+        CheckProbabilities(logits, layout, targets, options);
         CheckGradient(gradLogits, logits, layout);
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
         Run(logits, layout, targets, options, [], gradLogits, upstream, []);
@@ -96,7 +98,7 @@ public static class CrossEntropy
     public static void BackwardNone(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, ReadOnlySpan<float> upstream, Span<float> gradLogits, CrossEntropyOptions options)
     {
         RequireNone(options.Reduction);
-        CheckProbabilities(logits, layout, targets, layout.Entries, options);
+        CheckProbabilities(logits, layout, targets, options);
         SpanArguments.RequireLength(upstream.Length, layout.Entries, "The upstream gradient", layout);
         CheckGradient(gradLogits, logits, layout);
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
@@ -107,10 +109,10 @@ public static class CrossEntropy
     /// <summary>The loss of class-probability targets and, in the same pass, its gradient with respect to the logits.</summary>
     public static void ForwardBackward(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, Span<float> output, Span<float> gradLogits, CrossEntropyOptions options)
     {
-        CheckProbabilities(logits, layout, targets, output.Length, options);
+        CheckProbabilities(logits, layout, targets, options);
+        CheckOutput(output, logits, layout, options.Reduction);
         CheckGradient(gradLogits, logits, layout);
         SpanArguments.RequireDisjoint(gradLogits, targets, "The gradient", "the targets");
-        SpanArguments.RequireDisjoint(output, logits, "The output", "the logits");
         SpanArguments.RequireDisjoint(output, targets, "The output", "the targets");
         SpanArguments.RequireDisjoint(gradLogits, (ReadOnlySpan<float>)output, "The gradient", "the output");
         Run(logits, layout, targets, options, output, gradLogits, 1f, []);
@@ -183,20 +185,24 @@ public static class CrossEntropy
         }
     }
 
-    private static void CheckIndex(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, int outputLength, CrossEntropyOptions options)
+    private static void CheckIndex(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, CrossEntropyOptions options)
     {
         CheckOptions(options, layout.Classes, probabilityTargets: false);
         SpanArguments.RequireLength(logits.Length, layout.Length, "The logits", layout);
         SpanArguments.RequireLength(targets.Length, layout.Entries, "The targets", layout);
-        SpanArguments.RequireOutput(outputLength, options.Reduction, layout);
     }
 
-    private static void CheckProbabilities(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, int outputLength, CrossEntropyOptions options)
+    private static void CheckProbabilities(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, CrossEntropyOptions options)
     {
         CheckOptions(options, layout.Classes, probabilityTargets: true);
         SpanArguments.RequireLength(logits.Length, layout.Length, "The logits", layout);
         SpanArguments.RequireLength(targets.Length, layout.Length, "The probability targets", layout);
-        SpanArguments.RequireOutput(outputLength, options.Reduction, layout);
+    }
+
+    private static void CheckOutput(Span<float> output, ReadOnlySpan<float> logits, ClassLayout layout, Reduction reduction)
+    {
+        SpanArguments.RequireOutput(output.Length, reduction, layout);
+        SpanArguments.RequireDisjoint(output, logits, "The output", "the logits");
     }
 
     private static void CheckGradient(Span<float> gradLogits, ReadOnlySpan<float> logits, ClassLayout layout)
