@@ -47,7 +47,8 @@ internal static class Closeness
 
         if (failures > 0)
         {
-            var message = new StringBuilder(CultureInfo.InvariantCulture, $"{what}: {failures} of {expected.Length} elements differ beyond relative {relative:G3} + absolute {absolute:G3}");
+            var message = new StringBuilder();
+            message.Append(CultureInfo.InvariantCulture, $"{what}: {failures} of {expected.Length} elements differ beyond relative {relative:G3} + absolute {absolute:G3}");
             message.Append(CultureInfo.InvariantCulture, $"; first at [{first}]: torch {expected[first]:R}, FastLoss {actual[first]:R}");
             message.Append(CultureInfo.InvariantCulture, $"; worst at [{worstAt}]: torch {expected[worstAt]:R}, FastLoss {actual[worstAt]:R}");
             Assert.Fail(message.ToString());

@@ -42,7 +42,10 @@ internal sealed class BceCase(bool weighted) : ElementwiseLossCase
         new BCELoss(FastWeightTensor(inputs), reduction).Forward(input, target);
 
     /// <summary>A term is at most w * 100 (the clamped log); its rounding scales with w.</summary>
-    public override float[] ValueScale(LossInputs inputs) => inputs.ExpandedWeight ?? Ones(inputs.Length);
+    public override float[] ValueScale(LossInputs inputs) => WeightOrOnes(inputs);
 
-    public override float[] GradientScale(LossInputs inputs) => inputs.ExpandedWeight ?? Ones(inputs.Length);
+    public override float[] GradientScale(LossInputs inputs) => WeightOrOnes(inputs);
+
+    private static float[] WeightOrOnes(LossInputs inputs) =>
+        inputs.ExpandedWeight is null ? Ones(inputs.Length) : (float[])inputs.ExpandedWeight.Clone();
 }

@@ -32,6 +32,7 @@ internal abstract class ElementwiseLossCase
     /// <summary>
     /// For each element, the size of the rounding its loss term may carry, in units of float32's epsilon
     /// relative to 1: the absolute part of the value tolerance is scaled by it. 1 unless a loss says otherwise.
+    /// A new array each call (the caller scales it in place).
     /// </summary>
     public virtual float[] ValueScale(LossInputs inputs) => Ones(inputs.Length);
 
