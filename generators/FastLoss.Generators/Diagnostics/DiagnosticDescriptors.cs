@@ -72,4 +72,13 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "FL3001.md");
+
+    public static readonly DiagnosticDescriptor HotPathAllocation = new(
+        id: "FL4001",
+        title: "Allocation in a hot path",
+        messageFormat: "'{0}' is marked [HotPath] but allocates: {1}; plan the buffer once (in a method that runs when shapes change) and reuse it",
+        category: "FastLoss.HotPath",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL4001.md");
 }

@@ -9,7 +9,7 @@ namespace FastLoss.Generation;
 public static class ElementwiseArguments
 {
     /// <summary>Elements per vector accumulator before it is folded into the double total, bounding float rounding.</summary>
-    public const int FlushInterval = 256;
+    public const int FlushInterval = 64;
 
     /// <summary>Input and target (or gradient, or upstream) must have one length each.</summary>
     public static void RequireSameLength(int inputLength, int otherLength, string otherName)

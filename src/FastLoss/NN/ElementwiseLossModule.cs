@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using FastLoss.Autograd;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -12,7 +13,7 @@ namespace FastLoss.NN;
 /// </summary>
 public abstract class ElementwiseLossModule : IBackwardNode
 {
-    private Tensor? _scalarOutput;
+    private readonly Tensor _scalarOutput = Tensor.Scalar(0f);
     private Tensor? _shapedOutput;
     private Tensor _output = Tensor.Scalar(0f);
     private Tensor? _input;
@@ -40,6 +41,7 @@ public abstract class ElementwiseLossModule : IBackwardNode
     /// The loss of <paramref name="input"/> against <paramref name="target"/> (same shape): a 0-dim tensor for
     /// sum and mean, the input's shape for none. Records a backward step when the input requires grad.
     /// </summary>
+    [HotPath]
     public Tensor Forward(Tensor input, Tensor target)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -61,16 +63,11 @@ public abstract class ElementwiseLossModule : IBackwardNode
         }
         else
         {
-            var output = _scalarOutput ??= Tensor.Scalar(0f);
+            var output = _scalarOutput;
             float value;
             if (record)
             {
-                if (_gradient.Length < input.Length)
-                {
-                    _gradient = new float[input.Length];
-                }
-
-                value = ForwardBackward(input.Span, target.Span, _gradient.AsSpan(0, input.Length), Reduction, weight, posWeight);
+                value = ForwardBackward(input.Span, target.Span, GradientBuffer(input.Length), Reduction, weight, posWeight);
             }
             else
             {
@@ -92,6 +89,7 @@ public abstract class ElementwiseLossModule : IBackwardNode
         return _output;
     }
 
+    [HotPath]
     void IBackwardNode.Backward()
     {
         var input = _input!;
@@ -99,12 +97,7 @@ public abstract class ElementwiseLossModule : IBackwardNode
         ReadOnlySpan<float> upstream = _output.Grad!.Span;
         if (Reduction == Reduction.None)
         {
-            if (_gradient.Length < input.Length)
-            {
-                _gradient = new float[input.Length];
-            }
-
-            Span<float> gradient = _gradient.AsSpan(0, input.Length);
+            Span<float> gradient = GradientBuffer(input.Length);
             ReadOnlySpan<float> weight = Broadcast(WeightTensor, input, ref _weight);
             ReadOnlySpan<float> posWeight = Broadcast(PosWeightTensor, input, ref _posWeight);
             BackwardNone(input.Span, _target!.Span, upstream, gradient, weight, posWeight);
@@ -134,6 +127,17 @@ public abstract class ElementwiseLossModule : IBackwardNode
     protected abstract float ForwardBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> inputGrad, Reduction reduction, ReadOnlySpan<float> weight, ReadOnlySpan<float> posWeight);
 
     protected abstract void BackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> inputGrad, ReadOnlySpan<float> weight, ReadOnlySpan<float> posWeight);
+
+    /// <summary>The module's gradient scratch, grown (once) to the input's length.</summary>
+    private Span<float> GradientBuffer(int length)
+    {
+        if (_gradient.Length < length)
+        {
+            _gradient = new float[length];
+        }
+
+        return _gradient.AsSpan(0, length);
+    }
 
     private Tensor PlanShaped(Tensor input)
     {
