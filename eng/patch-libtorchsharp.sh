@@ -78,7 +78,7 @@ patch_one() {
     return 0
   fi
 
-  require python3 python3-minimal
+  require python3 python3
   require patchelf patchelf
   require gcc gcc
 
