@@ -98,14 +98,14 @@ internal static class Cifar10Download
                 ? $"no complete response within {options.Timeout}"
                 : e.Message;
             throw new IOException(
-                $"Download of {uri} was interrupted after {Bytes(received)}{OfLength(expectedLength)}: {cause}. " +
+                $"Download of {uri} was interrupted after {Progress(received, expectedLength)}: {cause}. " +
                 "The partial file was deleted; nothing was extracted.", e);
         }
 
         if (expectedLength is { } length && received != length)
         {
             throw new IOException(
-                $"Download of {uri} was interrupted after {Bytes(received)}{OfLength(expectedLength)}. " +
+                $"Download of {uri} was interrupted after {Progress(received, expectedLength)}. " +
                 "The partial file was deleted; nothing was extracted.");
         }
 
@@ -150,6 +150,7 @@ internal static class Cifar10Download
 
     private static string Bytes(long count) => $"{count.ToString(CultureInfo.InvariantCulture)} bytes";
 
-    private static string OfLength(long? length) =>
-        length is { } total ? $" of {total.ToString(CultureInfo.InvariantCulture)}" : "";
+    private static string Progress(long received, long? length) => length is { } total
+        ? $"{received.ToString(CultureInfo.InvariantCulture)} of {Bytes(total)}"
+        : Bytes(received);
 }
