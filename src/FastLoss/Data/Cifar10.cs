@@ -45,12 +45,12 @@ public sealed class Cifar10 : IImageDataset
         }
         else if (download)
         {
-            folder = Cifar10Download.DownloadAndExtract(Root, downloadOptions ?? new Cifar10DownloadOptions());
+            Cifar10DownloadOptions options = downloadOptions ?? new Cifar10DownloadOptions();
+            folder = Cifar10Download.DownloadAndExtract(Root, options);
             if (!FolderHasAny(folder, wanted))
             {
                 throw new InvalidDataException(
-                    $"The archive downloaded from {(downloadOptions ?? new Cifar10DownloadOptions()).Uri} holds none of " +
-                    $"{string.Join(", ", wanted)} in {Cifar10Format.FolderName}/.");
+                    $"The archive downloaded from {options.Uri} holds none of {string.Join(", ", wanted)} in {Cifar10Format.FolderName}/.");
             }
 
             data = ReadFolder(folder, wanted);

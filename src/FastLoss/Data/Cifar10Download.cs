@@ -68,6 +68,7 @@ internal static class Cifar10Download
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         long received = 0;
         long? expectedLength = null;
+        bool answered = false;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -78,6 +79,7 @@ internal static class Cifar10Download
                     $"Download of {uri} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
             }
 
+            answered = true;
             expectedLength = response.Content.Headers.ContentLength;
             using Stream body = response.Content.ReadAsStream();
             using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
@@ -97,9 +99,9 @@ internal static class Cifar10Download
             string cause = e is TaskCanceledException or OperationCanceledException
                 ? $"no complete response within {options.Timeout}"
                 : e.Message;
+            string what = answered ? $"was interrupted after {Progress(received, expectedLength)}" : "failed before any data arrived";
             throw new IOException(
-                $"Download of {uri} was interrupted after {Progress(received, expectedLength)}: {cause}. " +
-                "The partial file was deleted; nothing was extracted.", e);
+                $"Download of {uri} {what}: {cause}. The partial file was deleted; nothing was extracted.", e);
         }
 
         if (expectedLength is { } length && received != length)

@@ -112,7 +112,24 @@ public sealed class Cifar10DownloadTests : IClassFixture<DownloadArchiveFixture>
         var error = Assert.Throws<IOException>(() => new Cifar10(
             _root.Path, train: false, download: true, Options(server.Uri, timeout: TimeSpan.FromSeconds(1))));
 
-        Assert.Contains("no complete response within 00:00:01", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Download of {server.Uri} failed before any data arrived: no complete response within 00:00:01",
+            error.Message, StringComparison.Ordinal);
+        Assert.Empty(_root.Listing());
+    }
+
+    [Fact]
+    public void Refused_connection_fails_and_leaves_nothing()
+    {
+        // A port that was free a moment ago and has no listener now.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var uri = new Uri($"http://127.0.0.1:{port}/cifar-10-binary.tar.gz");
+
+        var error = Assert.Throws<IOException>(() => new Cifar10(_root.Path, train: false, download: true, Options(uri)));
+
+        Assert.Contains($"Download of {uri} failed before any data arrived", error.Message, StringComparison.Ordinal);
         Assert.Empty(_root.Listing());
     }
 
