@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Data;
 
@@ -130,6 +131,7 @@ public sealed class DataLoader
     /// once the epoch has yielded its last batch; the call after that starts the next epoch. The tensors are
     /// the loader's buffers, overwritten by the next call.
     /// </summary>
+    [HotPath]
     public bool TryNext([MaybeNullWhen(false)] out Tensor images, [MaybeNullWhen(false)] out IndexTensor labels)
     {
         if (_position < 0)
@@ -153,6 +155,7 @@ public sealed class DataLoader
         return true;
     }
 
+    [HotPath]
     private void StartEpoch()
     {
         if (Shuffle)
@@ -176,6 +179,7 @@ public sealed class DataLoader
     /// <summary>One generator seed per (seed, epoch) pair; distinct pairs give distinct keys.</summary>
     internal static ulong EpochKey(int seed, int epoch) => ((ulong)(uint)seed << 32) | (uint)epoch;
 
+    [HotPath]
     private void Fill(ReadOnlySpan<int> indices, Span<float> images, Span<long> labels)
     {
         int channels = _dataset.Channels;
@@ -201,6 +205,7 @@ public sealed class DataLoader
     }
 
     /// <summary>output[i] = table[input[i]]; a byte always indexes inside the 256-entry table.</summary>
+    [HotPath]
     private static void MapPlane(ReadOnlySpan<byte> input, ReadOnlySpan<float> table, Span<float> output)
     {
         ref float first = ref MemoryMarshal.GetReference(table);

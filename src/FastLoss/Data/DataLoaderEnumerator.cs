@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Data;
 
 /// <summary>
@@ -20,6 +22,7 @@ public struct DataLoaderEnumerator
 
     public readonly DataLoaderBatch Current => _current;
 
+    [HotPath]
     public bool MoveNext()
     {
         if (_loader.EpochRun != _epochRun)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastLoss.Generation;
 
 namespace FastLoss.Data;
 
@@ -35,6 +36,7 @@ internal struct Xoshiro256StarStar
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
+    [HotPath]
     public ulong NextUInt64()
     {
         ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
@@ -52,6 +54,7 @@ internal struct Xoshiro256StarStar
     /// A uniform integer in [0, <paramref name="bound"/>), without modulo bias (Lemire's multiply-and-reject
     /// on the upper 32 bits of an output).
     /// </summary>
+    [HotPath]
     public uint NextBelow(uint bound)
     {
         if (bound == 0)
@@ -75,6 +78,7 @@ internal struct Xoshiro256StarStar
     }
 
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher-Yates, from the last element down).</summary>
+    [HotPath]
     public void Shuffle(Span<int> items)
     {
         for (int i = items.Length - 1; i > 0; i--)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FastLoss.Generation;
 
 namespace FastLoss.Logging;
 
@@ -64,6 +65,7 @@ public sealed class TensorBoardWriter : IDisposable
     /// <param name="value">The value (stored as float32 simple_value, as torch does).</param>
     /// <param name="step">The global step (x axis).</param>
     /// <param name="wallTime">Seconds since the Unix epoch; now when null.</param>
+    [HotPath]
     public void AddScalar(string tag, float value, long step, double? wallTime = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
@@ -143,6 +145,7 @@ public sealed class TensorBoardWriter : IDisposable
         return _record.AsSpan(0, needed);
     }
 
+    [HotPath]
     private void WriteRecord(Span<byte> record, int eventSize)
     {
         int length = TfRecord.Frame(record, eventSize);
