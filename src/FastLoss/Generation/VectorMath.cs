@@ -16,7 +16,7 @@ public static class VectorMath
         var v = Vector512<float>.One + u;
         var correction = ((v - Vector512<float>.One) - u) / v;
         correction = Vector512.ConditionalSelect(Vector512.Equals(correction, correction), correction, Vector512<float>.Zero);
-        return Vector512.Log(v) - correction;
+        return FastVectorMath.Log(v) - correction;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -63,7 +63,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> u) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-u));
+    public static Vector512<float> Sigmoid(Vector512<float> u) => Vector512<float>.One / (Vector512<float>.One + FastVectorMath.Exp(-u));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> u) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-u));

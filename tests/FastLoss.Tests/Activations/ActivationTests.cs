@@ -68,8 +68,8 @@ public class ActivationTests
         float[] x = [0f, -0f, float.NaN, 1f];
         var y = new float[4];
         var grad = new float[4];
-        Relu.Forward(x, y);
-        Relu.Backward(x, [1f, 1f, 1f, 1f], grad);
+        ReluActivation.Forward(x, y);
+        ReluActivation.Backward(x, [1f, 1f, 1f, 1f], grad);
         Assert.Equal(0f, y[0]);
         Assert.True(float.IsNaN(y[2]));
         Assert.Equal(0f, grad[0]);
@@ -87,7 +87,7 @@ public class ActivationTests
         }
 
         var y = new float[x.Length];
-        Sigmoid.Forward(x, y);
+        SigmoidActivation.Forward(x, y);
         for (int i = 0; i < x.Length; i++)
         {
             Assert.Equal(i % 2 == 0 ? 1f : 0f, y[i]);
@@ -116,21 +116,21 @@ public class ActivationTests
 
     private static void RunAll(float[] x, float[] y, float[] g)
     {
-        Relu.Forward(x, y);
-        Relu.Backward(x, y, g);
-        Sigmoid.Forward(x, y);
-        Sigmoid.Backward(x, y, g);
-        Tanh.Forward(x, y);
-        Tanh.Backward(x, y, g);
+        ReluActivation.Forward(x, y);
+        ReluActivation.Backward(x, y, g);
+        SigmoidActivation.Forward(x, y);
+        SigmoidActivation.Backward(x, y, g);
+        TanhActivation.Forward(x, y);
+        TanhActivation.Backward(x, y, g);
     }
 
     private static void Forward(string name, float[] x, float[] y)
     {
         switch (name)
         {
-            case "relu": Relu.Forward(x, y); break;
-            case "sigmoid": Sigmoid.Forward(x, y); break;
-            default: Tanh.Forward(x, y); break;
+            case "relu": ReluActivation.Forward(x, y); break;
+            case "sigmoid": SigmoidActivation.Forward(x, y); break;
+            default: TanhActivation.Forward(x, y); break;
         }
     }
 
@@ -138,9 +138,9 @@ public class ActivationTests
     {
         switch (name)
         {
-            case "relu": Relu.Backward(x, upstream, grad); break;
-            case "sigmoid": Sigmoid.Backward(x, upstream, grad); break;
-            default: Tanh.Backward(x, upstream, grad); break;
+            case "relu": ReluActivation.Backward(x, upstream, grad); break;
+            case "sigmoid": SigmoidActivation.Backward(x, upstream, grad); break;
+            default: TanhActivation.Backward(x, upstream, grad); break;
         }
     }
 

@@ -39,7 +39,7 @@ public class ElementwiseLossReferenceTests
     [MemberData(nameof(LossNames))]
     public void Matches_the_float64_reference_at_a_million_elements(string name)
     {
-        CheckAll(Find(name), 1_000_003, seed: 7, adversarial: true);
+        CheckAll(Find(name), 1_000_003, seed: 7, adversarial: true, reducedOnly: true);
     }
 
     internal static ElementwiseLossCase Find(string name)
@@ -55,7 +55,8 @@ public class ElementwiseLossReferenceTests
         throw new ArgumentException($"no loss case named {name}");
     }
 
-    private static void CheckAll(ElementwiseLossCase loss, int n, int seed, bool adversarial)
+    /// <param name="reducedOnly">Check only the sum, the mean and the fused pass (the long sums are what a large size adds).</param>
+    private static void CheckAll(ElementwiseLossCase loss, int n, int seed, bool adversarial, bool reducedOnly = false)
     {
         var (x, y, w, p) = LossData.Make(loss, n, seed, adversarial);
         var refLoss = new double[n];
@@ -86,6 +87,22 @@ public class ElementwiseLossReferenceTests
             AssertSum(refMean, absSum / n, loss.Forward(x, y, w, p, Reduction.Mean), where + ", mean");
         }
 
+        var fusedGrad = new float[n];
+        float fused = loss.ForwardBackward(x, y, w, p, fusedGrad, Reduction.Sum);
+        AssertSum(refSum, absSum, fused, where + ", fused sum");
+        AssertElements(refGrad, 1, fusedGrad, where + ", fused sum gradient");
+        if (n > 0)
+        {
+            fused = loss.ForwardBackward(x, y, w, p, fusedGrad, Reduction.Mean);
+            AssertSum(refMean, absSum / n, fused, where + ", fused mean");
+            AssertElements(refGrad, 1.0 / n, fusedGrad, where + ", fused mean gradient");
+        }
+
+        if (reducedOnly)
+        {
+            return;
+        }
+
         var none = new float[n];
         loss.ForwardNone(x, y, w, p, none);
         for (int i = 0; i < n; i++)
@@ -113,17 +130,6 @@ public class ElementwiseLossReferenceTests
         for (int i = 0; i < n; i++)
         {
             AssertClose(refGrad[i] * upstream[i], grad[i], where + $", backward none [{i}]");
-        }
-
-        var fusedGrad = new float[n];
-        float fused = loss.ForwardBackward(x, y, w, p, fusedGrad, Reduction.Sum);
-        AssertSum(refSum, absSum, fused, where + ", fused sum");
-        AssertElements(refGrad, 1, fusedGrad, where + ", fused sum gradient");
-        if (n > 0)
-        {
-            fused = loss.ForwardBackward(x, y, w, p, fusedGrad, Reduction.Mean);
-            AssertSum(refMean, absSum / n, fused, where + ", fused mean");
-            AssertElements(refGrad, 1.0 / n, fusedGrad, where + ", fused mean gradient");
         }
     }
 

@@ -6,7 +6,7 @@ namespace FastLoss.Functional;
 /// The hyperbolic tangent; its gradient 1 - tanh^2. The vector APIs have no tanh, so this one runs as a
 /// scalar loop (the generator says so with FL2001) while keeping MathF.Tanh's accuracy near 0.
 /// </summary>
-public static partial class Tanh
+public static partial class TanhActivation
 {
     [ElementwiseActivation]
     private static float PerElement(float x) => MathF.Tanh(x);
