@@ -151,6 +151,14 @@ public class ClassificationErrorTests
     }
 
     [Fact]
+    public void An_unknown_reduction_is_refused()
+    {
+        Assert.StartsWith("7 is not a valid value for reduction", Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss(reduction: (Reduction)7)).Message);
+        Assert.StartsWith("7 is not a valid value for reduction", Assert.Throws<ArgumentOutOfRangeException>(() => new NLLLoss(reduction: (Reduction)7)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.Backward(new float[3], new ClassLayout(1, 3, 1), new long[1], new float[3], reduction: (Reduction)7));
+    }
+
+    [Fact]
     public void Span_lengths_and_overlaps_are_checked_with_the_sizes_named()
     {
         var layout = new ClassLayout(2, 3, 1);

@@ -20,7 +20,7 @@ internal static class SpanArguments
     {
         if (reduction is not (Reduction.None or Reduction.Mean or Reduction.Sum))
         {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown reduction.");
+            throw new ArgumentOutOfRangeException(nameof(reduction), $"{reduction} is not a valid value for reduction");
         }
     }
 
