@@ -6,9 +6,9 @@ namespace FastLoss.NN;
 
 /// <summary>
 /// torch.nn.Conv2d (groups = 1, dilation = 1, zero padding) on NCHW input (N, C, H, W) or one image (C, H, W).
-/// Weight (out, in, k, k), bias (out). Images are split over <see cref="ComputePool"/>'s threads; each thread
-/// unfolds its images into its own buffer, and weight gradients are summed per thread and then added in thread
-/// order. Initialised as torch's reset_parameters.
+/// Weight (out, in, k, k), bias (out). Runs of images are shared out to <see cref="ComputePool"/>'s threads,
+/// each unfolding its images into its own buffer; results do not depend on the thread count.
+/// Initialised as torch's reset_parameters.
 /// </summary>
 public sealed class Conv2d : Module
 {
@@ -114,19 +114,22 @@ public sealed class Conv2d : Module
     }
 
     /// <summary>
-    /// The forward and backward passes over a batch, split into contiguous runs of images, one per part; also
-    /// the recorded backward node. Per-part buffers are allocated when more parts are first needed.
+    /// The forward and backward passes over a batch, split into at most <see cref="MaxParts"/> runs of images
+    /// that the pool's threads take as they come; also the recorded backward node. The split depends only on the
+    /// batch size, and weight gradients are summed per run and then added in run order, so results are the same
+    /// for any thread count.
     /// </summary>
     private sealed class Conv2dBatch(Conv2d layer) : IParallelWork, IBackwardNode
     {
+        private const int MaxParts = 16;
+
         private Conv2dGeometry _geometry;
         private int _images;
+        private int _parts;
         private Tensor? _input;
         private Tensor? _output;
         private bool _backward;
-        private bool _partialSums;
         private Tensor? _inputGrad, _weightGrad, _biasGrad;
-        private float[][] _columns = [];
         private float[][] _weightGradParts = [];
         private float[][] _biasGradParts = [];
 
@@ -136,9 +139,14 @@ public sealed class Conv2d : Module
         {
             _geometry = geometry;
             _images = images;
-            _columns = [];
-            _weightGradParts = [];
-            _biasGradParts = [];
+            _parts = Math.Clamp(images, 1, MaxParts);
+            _weightGradParts = new float[_parts][];
+            _biasGradParts = new float[_parts][];
+            for (int p = 0; p < _parts && _parts > 1; p++)
+            {
+                _weightGradParts[p] = new float[geometry.WeightSize];
+                _biasGradParts[p] = new float[geometry.OutChannels];
+            }
         }
 
         public void Forward(Tensor input, Tensor output)
@@ -162,11 +170,10 @@ public sealed class Conv2d : Module
             _weightGrad = layer.Weight.RequiresGrad ? layer.Weight.GetOrCreateGrad() : null;
             _biasGrad = bias is { RequiresGrad: true } ? bias.GetOrCreateGrad() : null;
             _backward = true;
-            int parts = Dispatch();
-            if (_partialSums)
+            Dispatch();
+            if (_parts > 1)
             {
-                // Thread order, not completion order, so a given thread count always rounds the same way.
-                for (int part = 0; part < parts; part++)
+                for (int part = 0; part < _parts; part++)
                 {
                     if (_weightGrad is not null)
                     {
@@ -193,37 +200,34 @@ public sealed class Conv2d : Module
             }
             else
             {
-                ForwardImages(part, first, end);
+                ForwardImages(first, end);
             }
         }
 
-        private int Dispatch()
+        private void Dispatch()
         {
-            int parts = ComputePool.CanRunInParallel ? Math.Min(ComputePool.ThreadCount, _images) : 1;
-            parts = Math.Max(parts, 1);
-            EnsureParts(parts);
-            _partialSums = _backward && parts > 1;
-            if (parts == 1)
+            if (_parts == 1 || !ComputePool.CanRunInParallel)
             {
-                // On the calling thread, so the products inside may still use the pool.
-                Execute(0, 1);
+                // On the calling thread; with one part, the products inside may still use the pool.
+                for (int part = 0; part < _parts; part++)
+                {
+                    Execute(part, _parts);
+                }
             }
             else
             {
-                ComputePool.Run(this, parts);
+                ComputePool.Run(this, _parts);
             }
-
-            return parts;
         }
 
-        private void ForwardImages(int part, int first, int end)
+        private void ForwardImages(int first, int end)
         {
             Conv2dGeometry g = _geometry;
             ReadOnlySpan<float> input = _input!.Span;
             Span<float> output = _output!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
             ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
-            Span<float> columns = _columns[part];
+            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
             for (int n = first; n < end; n++)
             {
                 Conv2dKernels.Forward(
@@ -237,24 +241,14 @@ public sealed class Conv2d : Module
             ReadOnlySpan<float> input = _input!.Span;
             ReadOnlySpan<float> outputGrad = _output!.Grad!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
-            Span<float> columns = _columns[part];
-            Span<float> weightGrad = default, biasGrad = default;
-            if (_weightGrad is not null)
+            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            bool partial = _parts > 1;
+            Span<float> weightGrad = _weightGrad is null ? default : partial ? _weightGradParts[part] : _weightGrad.Span;
+            Span<float> biasGrad = _biasGrad is null ? default : partial ? _biasGradParts[part] : _biasGrad.Span;
+            if (partial)
             {
-                weightGrad = _partialSums ? _weightGradParts[part] : _weightGrad.Span;
-                if (_partialSums)
-                {
-                    weightGrad.Clear();
-                }
-            }
-
-            if (_biasGrad is not null)
-            {
-                biasGrad = _partialSums ? _biasGradParts[part] : _biasGrad.Span;
-                if (_partialSums)
-                {
-                    biasGrad.Clear();
-                }
+                weightGrad.Clear();
+                biasGrad.Clear();
             }
 
             Span<float> inputGrad = _inputGrad is null ? default : _inputGrad.Span;
@@ -276,28 +270,6 @@ public sealed class Conv2d : Module
                     Conv2dKernels.AccumulateInputGrad(g, weight, dy, columns, inputGrad.Slice(n * g.InputSize, g.InputSize));
                 }
             }
-        }
-
-        private void EnsureParts(int parts)
-        {
-            if (_columns.Length >= parts)
-            {
-                return;
-            }
-
-            var columns = new float[parts][];
-            var weightParts = new float[parts][];
-            var biasParts = new float[parts][];
-            for (int p = 0; p < parts; p++)
-            {
-                columns[p] = p < _columns.Length ? _columns[p] : new float[_geometry.ColumnsSize];
-                weightParts[p] = p < _weightGradParts.Length ? _weightGradParts[p] : new float[_geometry.WeightSize];
-                biasParts[p] = p < _biasGradParts.Length ? _biasGradParts[p] : new float[_geometry.OutChannels];
-            }
-
-            _columns = columns;
-            _weightGradParts = weightParts;
-            _biasGradParts = biasParts;
         }
     }
 }

@@ -38,7 +38,7 @@ public static class ComputePool
 
     /// <summary>
     /// Sets how many threads run parallel kernels (torch.set_num_threads). 1 runs everything on the calling thread.
-    /// Results do not depend on the count, except for reductions over a batch, which may round differently.
+    /// Kernels split their work in ways that do not depend on the count, so results are the same for any count.
     /// </summary>
     public static void SetThreadCount(int count)
     {
@@ -177,7 +177,8 @@ public static class ComputePool
     /// <summary>One helper thread: it spins briefly after each job (jobs come in quick bursts), then sleeps.</summary>
     private sealed class Worker
     {
-        private const int SpinIterations = 4000;
+        // About the gap between the kernels of one training step; longer idle periods put the thread to sleep.
+        private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
 
         public int Requested;
         public int Completed;
@@ -205,15 +206,17 @@ public static class ComputePool
 
         private void WaitForRequest()
         {
-            for (int i = 0; i < SpinIterations; i++)
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
+            do
             {
                 if (Volatile.Read(ref Requested) != Volatile.Read(ref Completed))
                 {
                     return;
                 }
 
-                Thread.SpinWait(16);
+                Thread.SpinWait(8);
             }
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < deadline);
 
             lock (s_gate)
             {
