@@ -1,50 +1,56 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
 /// Unfolds one image into the matrix whose product with the weight is the convolution (im2col), and folds the
 /// gradient of that matrix back onto the image (col2im). Row (c, ki, kj) holds, for every output pixel, the
-/// input value under kernel tap (ki, kj) of channel c, or 0 where the tap falls in the padding.
+/// input value under kernel tap (ki, kj) of channel c, or 0 where the tap falls in the padding. Lines are short
+/// (an output row), so the per-line work is kept to a few vector moves.
 /// </summary>
 public static class Im2Col
 {
     /// <summary>Writes the unfolded <paramref name="image"/> (C x H x W) into <paramref name="columns"/> (PatchSize x OutputPixels).</summary>
-    public static void Unfold(in Conv2dGeometry g, ReadOnlySpan<float> image, Span<float> columns)
+    public static unsafe void Unfold(in Conv2dGeometry g, ReadOnlySpan<float> image, Span<float> columns)
     {
         Check(g, image.Length, columns.Length);
-        int pixels = g.OutputPixels;
-        int row = 0;
-        for (int c = 0; c < g.InChannels; c++)
+        int outWidth = g.OutWidth, inWidth = g.InWidth, strideWidth = g.StrideWidth;
+        fixed (float* imageStart = image, columnsStart = columns)
         {
-            ReadOnlySpan<float> plane = image.Slice(c * g.InHeight * g.InWidth, g.InHeight * g.InWidth);
-            for (int ki = 0; ki < g.KernelHeight; ki++)
+            float* target = columnsStart;
+            for (int c = 0; c < g.InChannels; c++)
             {
-                for (int kj = 0; kj < g.KernelWidth; kj++, row++)
+                float* plane = imageStart + ((nint)c * g.InHeight * inWidth);
+                for (int ki = 0; ki < g.KernelHeight; ki++)
                 {
-                    Span<float> target = columns.Slice(row * pixels, pixels);
-                    ColumnRange(g, kj, out int first, out int end);
-                    for (int oh = 0; oh < g.OutHeight; oh++)
+                    for (int kj = 0; kj < g.KernelWidth; kj++)
                     {
-                        Span<float> line = target.Slice(oh * g.OutWidth, g.OutWidth);
-                        int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
-                        if ((uint)ih >= (uint)g.InHeight || first >= end)
+                        ColumnRange(g, kj, out int first, out int end);
+                        int count = end - first;
+                        int shift = (first * strideWidth) - g.PaddingWidth + kj;
+                        for (int oh = 0; oh < g.OutHeight; oh++, target += outWidth)
                         {
-                            line.Clear();
-                            continue;
-                        }
-
-                        line[..first].Clear();
-                        line[end..].Clear();
-                        ReadOnlySpan<float> source = plane.Slice(ih * g.InWidth, g.InWidth);
-                        int iw = (first * g.StrideWidth) - g.PaddingWidth + kj;
-                        if (g.StrideWidth == 1)
-                        {
-                            source.Slice(iw, end - first).CopyTo(line[first..end]);
-                        }
-                        else
-                        {
-                            for (int ow = first; ow < end; ow++, iw += g.StrideWidth)
+                            int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
+                            if ((uint)ih >= (uint)g.InHeight || count <= 0)
                             {
-                                line[ow] = source[iw];
+                                Clear(target, outWidth);
+                                continue;
+                            }
+
+                            Clear(target, first);
+                            Clear(target + end, outWidth - end);
+                            float* source = plane + ((nint)ih * inWidth) + shift;
+                            if (strideWidth == 1)
+                            {
+                                Copy(target + first, source, count);
+                            }
+                            else
+                            {
+                                for (int ow = 0; ow < count; ow++)
+                                {
+                                    target[first + ow] = source[(nint)ow * strideWidth];
+                                }
                             }
                         }
                     }
@@ -54,46 +60,42 @@ public static class Im2Col
     }
 
     /// <summary>Adds the folded <paramref name="columns"/> (PatchSize x OutputPixels) into <paramref name="image"/> (C x H x W).</summary>
-    public static void FoldAdd(in Conv2dGeometry g, ReadOnlySpan<float> columns, Span<float> image)
+    public static unsafe void FoldAdd(in Conv2dGeometry g, ReadOnlySpan<float> columns, Span<float> image)
     {
         Check(g, image.Length, columns.Length);
-        int pixels = g.OutputPixels;
-        int row = 0;
-        for (int c = 0; c < g.InChannels; c++)
+        int outWidth = g.OutWidth, inWidth = g.InWidth, strideWidth = g.StrideWidth;
+        fixed (float* imageStart = image, columnsStart = columns)
         {
-            Span<float> plane = image.Slice(c * g.InHeight * g.InWidth, g.InHeight * g.InWidth);
-            for (int ki = 0; ki < g.KernelHeight; ki++)
+            float* source = columnsStart;
+            for (int c = 0; c < g.InChannels; c++)
             {
-                for (int kj = 0; kj < g.KernelWidth; kj++, row++)
+                float* plane = imageStart + ((nint)c * g.InHeight * inWidth);
+                for (int ki = 0; ki < g.KernelHeight; ki++)
                 {
-                    ReadOnlySpan<float> source = columns.Slice(row * pixels, pixels);
-                    ColumnRange(g, kj, out int first, out int end);
-                    if (first >= end)
+                    for (int kj = 0; kj < g.KernelWidth; kj++)
                     {
-                        continue;
-                    }
-
-                    for (int oh = 0; oh < g.OutHeight; oh++)
-                    {
-                        int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
-                        if ((uint)ih >= (uint)g.InHeight)
+                        ColumnRange(g, kj, out int first, out int end);
+                        int count = end - first;
+                        int shift = (first * strideWidth) - g.PaddingWidth + kj;
+                        for (int oh = 0; oh < g.OutHeight; oh++, source += outWidth)
                         {
-                            continue;
-                        }
-
-                        ReadOnlySpan<float> line = source.Slice(oh * g.OutWidth, g.OutWidth);
-                        Span<float> target = plane.Slice(ih * g.InWidth, g.InWidth);
-                        int iw = (first * g.StrideWidth) - g.PaddingWidth + kj;
-                        if (g.StrideWidth == 1)
-                        {
-                            Span<float> segment = target.Slice(iw, end - first);
-                            System.Numerics.Tensors.TensorPrimitives.Add(segment, line[first..end], segment);
-                        }
-                        else
-                        {
-                            for (int ow = first; ow < end; ow++, iw += g.StrideWidth)
+                            int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
+                            if ((uint)ih >= (uint)g.InHeight || count <= 0)
                             {
-                                target[iw] += line[ow];
+                                continue;
+                            }
+
+                            float* target = plane + ((nint)ih * inWidth) + shift;
+                            if (strideWidth == 1)
+                            {
+                                AddInto(target, source + first, count);
+                            }
+                            else
+                            {
+                                for (int ow = 0; ow < count; ow++)
+                                {
+                                    target[(nint)ow * strideWidth] += source[first + ow];
+                                }
                             }
                         }
                     }
@@ -114,6 +116,61 @@ public static class Im2Col
         if (end < first)
         {
             end = first;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* target, float* source, int count)
+    {
+        int i = 0;
+        for (; i <= count - 16; i += 16)
+        {
+            Vector512.Store(Vector512.Load(source + i), target + i);
+        }
+
+        for (; i <= count - 4; i += 4)
+        {
+            Vector128.Store(Vector128.Load(source + i), target + i);
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] = source[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddInto(float* target, float* source, int count)
+    {
+        int i = 0;
+        for (; i <= count - 16; i += 16)
+        {
+            Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
+        }
+
+        for (; i <= count - 4; i += 4)
+        {
+            Vector128.Store(Vector128.Load(target + i) + Vector128.Load(source + i), target + i);
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] += source[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Clear(float* target, int count)
+    {
+        int i = 0;
+        for (; i <= count - 4; i += 4)
+        {
+            Vector128.Store(Vector128<float>.Zero, target + i);
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] = 0f;
         }
     }
 
