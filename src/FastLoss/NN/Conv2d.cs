@@ -227,11 +227,11 @@ public sealed class Conv2d : Module
             Span<float> output = _output!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
             ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
-            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
             for (int n = first; n < end; n++)
             {
                 Conv2dKernels.Forward(
-                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, columns, output.Slice(n * g.OutputSize, g.OutputSize));
+                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize));
             }
         }
 
@@ -241,7 +241,7 @@ public sealed class Conv2d : Module
             ReadOnlySpan<float> input = _input!.Span;
             ReadOnlySpan<float> outputGrad = _output!.Grad!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
-            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
             bool partial = _parts > 1;
             Span<float> weightGrad = _weightGrad is null ? default : partial ? _weightGradParts[part] : _weightGrad.Span;
             Span<float> biasGrad = _biasGrad is null ? default : partial ? _biasGradParts[part] : _biasGrad.Span;
@@ -262,12 +262,12 @@ public sealed class Conv2d : Module
 
                 if (!weightGrad.IsEmpty)
                 {
-                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, columns, weightGrad);
+                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, scratch, weightGrad);
                 }
 
                 if (!inputGrad.IsEmpty)
                 {
-                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, columns, inputGrad.Slice(n * g.InputSize, g.InputSize));
+                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, inputGrad.Slice(n * g.InputSize, g.InputSize));
                 }
             }
         }
