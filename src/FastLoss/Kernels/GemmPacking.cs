@@ -151,6 +151,22 @@ internal static unsafe class GemmPacking
             {
                 // op(B)[k, j] = B[k, j]: each k contributes NR consecutive floats.
                 float* source = g.B + ((nint)k0 * g.Ldb) + col0 + t;
+                if (width == nr && nr % 8 == 0)
+                {
+                    for (int k = 0; k < kc; k++)
+                    {
+                        float* row = sliver + ((nint)k * nr);
+                        for (int c = 0; c < nr; c += 8)
+                        {
+                            Vector256.Store(Vector256.Load(source + c), row + c);
+                        }
+
+                        source += g.Ldb;
+                    }
+
+                    continue;
+                }
+
                 uint bytes = (uint)width * sizeof(float);
                 for (int k = 0; k < kc; k++)
                 {

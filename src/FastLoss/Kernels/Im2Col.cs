@@ -140,15 +140,17 @@ public static class Im2Col
     private static unsafe void Copy(float* target, float* source, int count)
     {
         int i = 0;
-        for (; i <= count - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            Vector512.Store(Vector512.Load(source + i), target + i);
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(source + i), target + i);
+            }
         }
 
-        if (i <= count - 8)
+        for (; i <= count - 8; i += 8)
         {
             Vector256.Store(Vector256.Load(source + i), target + i);
-            i += 8;
         }
 
         if (i <= count - 4)
@@ -167,15 +169,17 @@ public static class Im2Col
     private static unsafe void AddInto(float* target, float* source, int count)
     {
         int i = 0;
-        for (; i <= count - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
+            }
         }
 
-        if (i <= count - 8)
+        for (; i <= count - 8; i += 8)
         {
             Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
-            i += 8;
         }
 
         if (i <= count - 4)
