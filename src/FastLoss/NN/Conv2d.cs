@@ -93,6 +93,12 @@ public sealed class Conv2d : Module
         }
     }
 
+    protected internal override void ZeroParameterGrads()
+    {
+        Weight.ZeroGrad();
+        Bias?.ZeroGrad();
+    }
+
     /// <summary>Allocates the output and the geometry when the input shape changes (the kernel-size check runs here).</summary>
     private Tensor Plan(Tensor input)
     {

@@ -24,6 +24,11 @@ public sealed class Flatten : Module
 
     public int EndDim { get; }
 
+    protected internal override void ZeroParameterGrads()
+    {
+        // No parameters.
+    }
+
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

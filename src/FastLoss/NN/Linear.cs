@@ -105,6 +105,12 @@ public sealed class Linear : Module
         }
     }
 
+    protected internal override void ZeroParameterGrads()
+    {
+        Weight.ZeroGrad();
+        Bias?.ZeroGrad();
+    }
+
     private Tensor Plan(Tensor input)
     {
         Tensor? output = _output;

@@ -37,6 +37,11 @@ public sealed class MaxPool2d : Module
 
     public int Stride { get; }
 
+    protected internal override void ZeroParameterGrads()
+    {
+        // No parameters.
+    }
+
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -58,4 +58,12 @@ public sealed class Sequential : Module
             _modules[i].CollectParameters($"{prefix}{i}.", parameters);
         }
     }
+
+    protected internal override void ZeroParameterGrads()
+    {
+        foreach (Module module in _modules)
+        {
+            module.ZeroParameterGrads();
+        }
+    }
 }

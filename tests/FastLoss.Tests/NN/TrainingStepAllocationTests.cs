@@ -111,6 +111,7 @@ internal static class TrainingStepAllocationProbe
         {
             Tensor outputs = model.Forward(images);
             Tensor loss = _loss.Forward(outputs, targets);
+            model.ZeroGrad(); // torch's model.zero_grad(), as some programs write it; the optimizer's follows.
             _optimizer.ZeroGrad();
             loss.Backward();
             _optimizer.Step();
