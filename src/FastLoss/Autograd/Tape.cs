@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Autograd;
 
 /// <summary>
@@ -17,6 +19,7 @@ public static class Tape
     public static int Count => t_count;
 
     /// <summary>Records an operation whose backward must run when the loss is differentiated.</summary>
+    [HotPath]
     public static void Record(IBackwardNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -25,14 +28,22 @@ public static class Tape
             return;
         }
 
-        var nodes = t_nodes ??= new IBackwardNode?[64];
-        if (t_count == nodes.Length)
+        var nodes = t_nodes;
+        if (nodes is null || t_count == nodes.Length)
         {
-            Array.Resize(ref t_nodes, nodes.Length * 2);
-            nodes = t_nodes;
+            nodes = Grow();
         }
 
         nodes[t_count++] = node;
+    }
+
+    /// <summary>Doubles the record (only while a network is deeper than any seen before on this thread).</summary>
+    private static IBackwardNode?[] Grow()
+    {
+        var grown = new IBackwardNode?[Math.Max(64, (t_nodes?.Length ?? 0) * 2)];
+        t_nodes?.CopyTo(grown, 0);
+        t_nodes = grown;
+        return grown;
     }
 
     /// <summary>Forgets what was recorded (torch frees the graph after backward).</summary>
@@ -59,6 +70,7 @@ public static class Tape
     /// Runs the recorded backward functions from the node that produced <paramref name="root"/> down to the first.
     /// The gradients of intermediate outputs are cleared first; leaf gradients accumulate as in torch.
     /// </summary>
+    [HotPath]
     internal static void Run(Tensor root)
     {
         var nodes = t_nodes;

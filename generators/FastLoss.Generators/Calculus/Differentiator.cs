@@ -1,0 +1,85 @@
+using System;
+using FastLoss.Generators.Model;
+
+namespace FastLoss.Generators.Calculus;
+
+/// <summary>
+/// Symbolic derivative with respect to one variable. The rules at kinks reproduce torch's subgradients:
+/// d|u| = sign(u) with 0 at 0 (L1, SmoothL1 with beta 0), max/min pass the gradient to the strictly
+/// larger/smaller argument and to the second at a tie (ReLU = max(x, 0) has gradient 0 at 0), and the
+/// derivative of <c>c ? a : b</c> is <c>c ? a' : b'</c> (SmoothL1 and Huber branches).
+/// </summary>
+internal static class Differentiator
+{
+    public static Expr Derive(Expr expression, string variable) => Simplifier.Simplify(D(expression, variable));
+
+    private static Expr D(Expr e, string v) => e switch
+    {
+        Constant => Zero,
+        Variable variable => variable.Name == v ? One : Zero,
+        Unary { Operator: UnaryOperator.Negate } unary => Neg(D(unary.Operand, v)),
+        Binary binary => DBinary(binary, v),
+        Call call => DCall(call, v),
+        Conditional conditional => new Conditional(conditional.Condition, D(conditional.WhenTrue, v), D(conditional.WhenFalse, v)),
+        _ => throw new InvalidOperationException($"No derivative rule for {e}"),
+    };
+
+    private static Expr DBinary(Binary b, string v)
+    {
+        Expr da = D(b.Left, v);
+        Expr db = D(b.Right, v);
+        return b.Operator switch
+        {
+            BinaryOperator.Add => Add(da, db),
+            BinaryOperator.Subtract => Sub(da, db),
+            BinaryOperator.Multiply => Add(Mul(da, b.Right), Mul(b.Left, db)),
+            // (a/b)' = a'/b - a b' / b^2, written so a constant denominator stays a plain division.
+            BinaryOperator.Divide => Sub(Div(da, b.Right), Div(Mul(b.Left, db), Mul(b.Right, b.Right))),
+            _ => throw new InvalidOperationException($"A condition ({b.Operator}) is not a differentiable value"),
+        };
+    }
+
+    private static Expr DCall(Call c, string v)
+    {
+        Expr u = c.First;
+        Expr du = D(u, v);
+        switch (c.Function)
+        {
+            case Function.Abs:
+                return Mul(new Call(Function.Sign, u, null), du);
+            case Function.Exp:
+                return Mul(c, du);
+            case Function.Log:
+                return Div(du, u);
+            case Function.Log1P:
+                return Div(du, Add(One, u));
+            case Function.Sqrt:
+                return Div(du, Mul(new Constant(2), c));
+            case Function.Sign:
+                return Zero;
+            case Function.Sigmoid:
+                return Mul(Mul(c, Sub(One, c)), du);
+            case Function.Tanh:
+                return Mul(Sub(One, Mul(c, c)), du);
+            case Function.Max:
+                return new Conditional(new Binary(BinaryOperator.GreaterThan, u, c.Second!), du, D(c.Second!, v));
+            case Function.Min:
+                return new Conditional(new Binary(BinaryOperator.LessThan, u, c.Second!), du, D(c.Second!, v));
+            default:
+                throw new InvalidOperationException($"No derivative rule for {c.Function}");
+        }
+    }
+
+    private static readonly Expr Zero = new Constant(0);
+    private static readonly Expr One = new Constant(1);
+
+    private static Expr Neg(Expr a) => new Unary(UnaryOperator.Negate, a);
+
+    private static Expr Add(Expr a, Expr b) => new Binary(BinaryOperator.Add, a, b);
+
+    private static Expr Sub(Expr a, Expr b) => new Binary(BinaryOperator.Subtract, a, b);
+
+    private static Expr Mul(Expr a, Expr b) => new Binary(BinaryOperator.Multiply, a, b);
+
+    private static Expr Div(Expr a, Expr b) => new Binary(BinaryOperator.Divide, a, b);
+}

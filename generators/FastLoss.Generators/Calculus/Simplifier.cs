@@ -1,0 +1,172 @@
+using FastLoss.Generators.Model;
+
+namespace FastLoss.Generators.Calculus;
+
+/// <summary>
+/// Algebraic clean-up after differentiation and substitution: constant folding and the identities
+/// x+0, x*1, x*0, x/1, --x, c ? a : a. Only rewrites that are exact in IEEE arithmetic for finite values are
+/// applied, so generated code computes what the declaration says. (x*0 is folded to 0 because it stems from
+/// a constant derivative of zero, not from the formula's own arithmetic.)
+/// </summary>
+internal static class Simplifier
+{
+    public static Expr Simplify(Expr e)
+    {
+        switch (e)
+        {
+            case Unary unary:
+            {
+                var operand = Simplify(unary.Operand);
+                if (unary.Operator == UnaryOperator.Negate)
+                {
+                    if (operand is Constant c)
+                    {
+                        return new Constant(-c.Value);
+                    }
+
+                    if (operand is Unary { Operator: UnaryOperator.Negate } inner)
+                    {
+                        return inner.Operand;
+                    }
+                }
+
+                return unary with { Operand = operand };
+            }
+
+            case Binary binary:
+                return SimplifyBinary(binary.Operator, Simplify(binary.Left), Simplify(binary.Right));
+
+            case Call call:
+            {
+                var first = Simplify(call.First);
+                var second = call.Second is null ? null : Simplify(call.Second);
+                return call with { First = first, Second = second };
+            }
+
+            case Conditional conditional:
+            {
+                var whenTrue = Simplify(conditional.WhenTrue);
+                var whenFalse = Simplify(conditional.WhenFalse);
+                if (whenTrue.Equals(whenFalse))
+                {
+                    return whenTrue;
+                }
+
+                return new Conditional(Simplify(conditional.Condition), whenTrue, whenFalse);
+            }
+
+            default:
+                return e;
+        }
+    }
+
+    /// <summary>Replaces a variable by an expression (an absent per-element operand by its default) and simplifies.</summary>
+    public static Expr Substitute(Expr e, string name, Expr replacement) => Simplify(Replace(e, name, replacement));
+
+    private static Expr Replace(Expr e, string name, Expr replacement) => e switch
+    {
+        Variable v when v.Name == name => replacement,
+        Unary u => u with { Operand = Replace(u.Operand, name, replacement) },
+        Binary b => b with { Left = Replace(b.Left, name, replacement), Right = Replace(b.Right, name, replacement) },
+        Call c => c with { First = Replace(c.First, name, replacement), Second = c.Second is null ? null : Replace(c.Second, name, replacement) },
+        Conditional k => new Conditional(Replace(k.Condition, name, replacement), Replace(k.WhenTrue, name, replacement), Replace(k.WhenFalse, name, replacement)),
+        _ => e,
+    };
+
+    private static Expr SimplifyBinary(BinaryOperator op, Expr a, Expr b)
+    {
+        if (a is Constant ca && b is Constant cb && Fold(op, ca.Value, cb.Value) is double folded)
+        {
+            return new Constant(folded);
+        }
+
+        switch (op)
+        {
+            case BinaryOperator.Add:
+                if (IsZero(a))
+                {
+                    return b;
+                }
+
+                if (IsZero(b))
+                {
+                    return a;
+                }
+
+                if (b is Unary { Operator: UnaryOperator.Negate } negated)
+                {
+                    return SimplifyBinary(BinaryOperator.Subtract, a, negated.Operand);
+                }
+
+                break;
+            case BinaryOperator.Subtract:
+                if (IsZero(b))
+                {
+                    return a;
+                }
+
+                if (IsZero(a))
+                {
+                    return Simplify(new Unary(UnaryOperator.Negate, b));
+                }
+
+                break;
+            case BinaryOperator.Multiply:
+                if (IsZero(a) || IsZero(b))
+                {
+                    return new Constant(0);
+                }
+
+                if (IsOne(a))
+                {
+                    return b;
+                }
+
+                if (IsOne(b))
+                {
+                    return a;
+                }
+
+                if (IsMinusOne(a))
+                {
+                    return Simplify(new Unary(UnaryOperator.Negate, b));
+                }
+
+                if (IsMinusOne(b))
+                {
+                    return Simplify(new Unary(UnaryOperator.Negate, a));
+                }
+
+                break;
+            case BinaryOperator.Divide:
+                if (IsZero(a))
+                {
+                    return new Constant(0);
+                }
+
+                if (IsOne(b))
+                {
+                    return a;
+                }
+
+                break;
+        }
+
+        return new Binary(op, a, b);
+    }
+
+    private static double? Fold(BinaryOperator op, double a, double b) => op switch
+    {
+        BinaryOperator.Add => a + b,
+        BinaryOperator.Subtract => a - b,
+        BinaryOperator.Multiply => a * b,
+        BinaryOperator.Divide when b != 0 => a / b,
+        _ => null,
+    };
+
+    private static bool IsZero(Expr e) => e is Constant { Value: 0 };
+
+    private static bool IsOne(Expr e) => e is Constant { Value: 1 };
+
+    private static bool IsMinusOne(Expr e) => e is Constant { Value: -1 };
+}

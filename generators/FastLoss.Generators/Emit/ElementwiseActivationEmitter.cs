@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using System.Linq;
+using FastLoss.Generators.Model;
+
+namespace FastLoss.Generators.Emit;
+
+/// <summary>
+/// Emits the kernels of one elementwise activation: Forward (output = f(input)) and Backward, which adds
+/// outputGrad * f'(input) into inputGrad, as a tape's backward accumulates.
+/// </summary>
+internal static class ElementwiseActivationEmitter
+{
+    private const string Arguments = "global::FastLoss.Generation.ElementwiseArguments";
+
+    public static string Emit(ElementwiseSpec spec)
+    {
+        var writer = new IndentedWriter();
+        SourceFile.WriteHeader(writer, spec);
+        writer.Open($"partial class {spec.ClassName}");
+
+        var scalars = spec.Parameters.Where(p => p.Role == ParameterRole.Scalar).ToList();
+        string extras = string.Concat(scalars.Select(p => $", float {p.Name}{(p.DefaultText is null ? string.Empty : " = " + p.DefaultText)}"));
+        string inputName = spec.Parameters.First(p => p.Role == ParameterRole.Input).Name;
+
+        IEnumerable<(string, string)> Hoisted(Width width) => width.IsScalar
+            ? Enumerable.Empty<(string, string)>()
+            : scalars.Select(p => (p.Name + "V", p.Name));
+
+        string Args(Width width) => string.Join(", ", new[] { LoopWriter.Load(width, "inputRef") }
+            .Concat(scalars.Select(p => width.IsScalar ? p.Name : p.Name + "V")));
+
+        writer.Line("/// <summary>Writes f(input) to <paramref name=\"output\"/> (which may be <paramref name=\"input\"/> itself).</summary>");
+        writer.Open($"public static void Forward(ReadOnlySpan<float> input, Span<float> output{extras})");
+        writer.Line($"{Arguments}.RequireSameLength(input.Length, output.Length, nameof(output));");
+        LoopWriter.Write(
+            writer,
+            new List<(string, string)> { ("input", "inputRef"), ("output", "outputRef") },
+            Hoisted,
+            width => new[] { LoopWriter.Store(width, $"Value({Args(width)})", "outputRef") },
+            sums: false,
+            spec.Vectorizable);
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>Adds <paramref name=\"outputGrad\"/>[i] * f'(input[i]) into <paramref name=\"inputGrad\"/>[i].</summary>");
+        writer.Open($"public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad{extras})");
+        writer.Line($"{Arguments}.RequireSameLength(input.Length, outputGrad.Length, nameof(outputGrad));");
+        writer.Line($"{Arguments}.RequireSameLength(input.Length, inputGrad.Length, nameof(inputGrad));");
+        LoopWriter.Write(
+            writer,
+            new List<(string, string)> { ("input", "inputRef"), ("outputGrad", "outputGradRef"), ("inputGrad", "gradRef") },
+            Hoisted,
+            width => new[]
+            {
+                LoopWriter.Store(width, $"{LoopWriter.Load(width, "gradRef")} + ({LoopWriter.Load(width, "outputGradRef")} * Derivative({Args(width)}))", "gradRef"),
+            },
+            sums: false,
+            spec.Vectorizable);
+        writer.Close();
+        writer.Line();
+
+        var widths = spec.Vectorizable ? Width.Vectors.Concat(new[] { Width.Scalar }) : new[] { Width.Scalar };
+        foreach (var width in widths)
+        {
+            string parameters = string.Join(", ", new[] { inputName }.Concat(scalars.Select(p => p.Name)).Select(name => $"{width.Type} {name}"));
+            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.Open($"private static {width.Type} Value({parameters})");
+            writer.Line($"return {ExpressionWriter.WriteBody(writer, width, spec.Formula)[0]};");
+            writer.Close();
+            writer.Line();
+            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.Open($"private static {width.Type} Derivative({parameters})");
+            writer.Line($"return {ExpressionWriter.WriteBody(writer, width, spec.Derivative)[0]};");
+            writer.Close();
+            writer.Line();
+        }
+
+        writer.Close();
+        return writer.ToString();
+    }
+}

@@ -1,0 +1,36 @@
+namespace FastLoss.Generators.Model;
+
+internal enum ElementwiseKind
+{
+    Loss,
+    Activation,
+}
+
+/// <summary>
+/// Everything the emitter needs to write one elementwise function: equatable, free of symbols and syntax.
+/// </summary>
+/// <param name="Namespace">The declaring class's namespace, or empty for the global namespace.</param>
+/// <param name="ClassName">The declaring static partial class.</param>
+/// <param name="Accessibility">Its accessibility keyword(s), e.g. <c>public</c>.</param>
+/// <param name="MethodName">The declaration method (named in generated comments).</param>
+/// <param name="Kind">Loss or activation.</param>
+/// <param name="Parameters">The formula's parameters in declaration order, including a synthesized weight.</param>
+/// <param name="Formula">The per-element value.</param>
+/// <param name="Derivative">d value / d input, simplified: derived or declared.</param>
+/// <param name="DerivativeIsDeclared">Whether <paramref name="Derivative"/> was given explicitly.</param>
+/// <param name="FormulaText">The declaration's source text, quoted in the generated file.</param>
+/// <param name="InputInUnitInterval">Inputs outside [0, 1] are rejected (BCELoss).</param>
+/// <param name="Vectorizable">False when some function has no vector form: scalar loops only.</param>
+internal sealed record ElementwiseSpec(
+    string Namespace,
+    string ClassName,
+    string Accessibility,
+    string MethodName,
+    ElementwiseKind Kind,
+    EquatableArray<FormulaParameter> Parameters,
+    Expr Formula,
+    Expr Derivative,
+    bool DerivativeIsDeclared,
+    string FormulaText,
+    bool InputInUnitInterval,
+    bool Vectorizable);

@@ -1,0 +1,23 @@
+namespace FastLoss.Generators.Model;
+
+/// <summary>What a formula parameter is to the generated API.</summary>
+internal enum ParameterRole
+{
+    /// <summary>The input span; the variable of differentiation.</summary>
+    Input,
+
+    /// <summary>The target span (losses only).</summary>
+    Target,
+
+    /// <summary>A scalar option such as beta or delta.</summary>
+    Scalar,
+
+    /// <summary>An optional span read alongside the input; absent means the declared default.</summary>
+    PerElement,
+}
+
+/// <param name="Name">The parameter's name in the declaration (and in the generated API).</param>
+/// <param name="Role">Its role.</param>
+/// <param name="DefaultText">The declared default as C# source text (e.g. <c>1f</c>), or null.</param>
+/// <param name="DefaultValue">The declared default's value (an absent per-element operand takes it), or null.</param>
+internal sealed record FormulaParameter(string Name, ParameterRole Role, string? DefaultText, double? DefaultValue);

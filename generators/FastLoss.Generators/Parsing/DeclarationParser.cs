@@ -1,0 +1,294 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using FastLoss.Generators.Calculus;
+using FastLoss.Generators.Diagnostics;
+using FastLoss.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FastLoss.Generators.Parsing;
+
+/// <summary>
+/// Reads one attributed declaration method into an <see cref="ElementwiseSpec"/>: checks its shape, classifies its
+/// parameters, parses the formula (and a declared derivative) and differentiates it.
+/// </summary>
+internal static class DeclarationParser
+{
+    /// <summary>Names the generated loops use for their own locals; a parameter may not take them.</summary>
+    private static readonly HashSet<string> ReservedNames = new()
+    {
+        "input", "target", "loss", "inputGrad", "output", "outputGrad", "upstream", "reduction", "scale", "scaleV",
+        "n", "i", "total", "acc", "pending", "gradient",
+    };
+
+    public static DeclarationResult Parse(GeneratorAttributeSyntaxContext context, ElementwiseKind kind, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var spec = TryParse(context, kind, diagnostics, cancellationToken);
+        return new DeclarationResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()));
+    }
+
+    private static ElementwiseSpec? TryParse(GeneratorAttributeSyntaxContext context, ElementwiseKind kind, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var type = method.ContainingType;
+
+        if (!IsStaticPartialTopLevel(type, cancellationToken))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotStaticPartial, type.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation(), type.Name));
+            return null;
+        }
+
+        if (!method.IsStatic || method.ReturnType.SpecialType != SpecialType.System_Single || syntax.ExpressionBody is null)
+        {
+            string reason = !method.IsStatic ? "it is not static"
+                : method.ReturnType.SpecialType != SpecialType.System_Single ? $"it returns {method.ReturnType.ToDisplayString()}"
+                : "it has a block body; write the formula as => expression";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAnExpressionBodiedFormula, syntax.Identifier.GetLocation(), method.Name, reason));
+            return null;
+        }
+
+        var attribute = context.Attributes[0];
+        string? derivativeName = NamedArgument<string>(attribute, "Derivative");
+        bool weighted = NamedArgument<bool>(attribute, "Weighted");
+        bool unitInterval = NamedArgument<bool>(attribute, "InputInUnitInterval");
+
+        var parameters = ClassifyParameters(method, kind, diagnostics);
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        var names = new HashSet<string>(parameters.Select(p => p.Name));
+        var model = context.SemanticModel;
+        var parser = new FormulaParser(model, names, diagnostics);
+        var formula = parser.Parse(syntax.ExpressionBody.Expression);
+        if (formula is null)
+        {
+            return null;
+        }
+
+        formula = Simplifier.Simplify(formula);
+        ReportUnclampedLogarithms(formula, syntax.ExpressionBody.Expression, diagnostics);
+
+        string inputName = parameters[0].Name;
+        Expr derivative;
+        bool declared = derivativeName is not null;
+        bool scalarOnly = parser.UsesScalarOnlyFunction;
+        if (declared)
+        {
+            var explicitDerivative = ParseDeclaredDerivative(type, method, derivativeName!, names, model.Compilation, syntax, diagnostics, out bool derivativeScalarOnly, cancellationToken);
+            if (explicitDerivative is null)
+            {
+                return null;
+            }
+
+            derivative = explicitDerivative;
+            scalarOnly |= derivativeScalarOnly;
+        }
+        else
+        {
+            derivative = Differentiator.Derive(formula, inputName);
+        }
+
+        if (weighted)
+        {
+            // The runtime owns weights: an optional per-element weight multiplies each term and its gradient.
+            var weight = new Variable("weight");
+            formula = new Binary(BinaryOperator.Multiply, weight, formula);
+            derivative = new Binary(BinaryOperator.Multiply, weight, derivative);
+            parameters.Insert(kind == ElementwiseKind.Loss ? 2 : 1, new FormulaParameter("weight", ParameterRole.PerElement, "default", 1));
+        }
+
+        if (scalarOnly)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ScalarFallback, parser.FirstScalarOnlyCall?.GetLocation() ?? syntax.Identifier.GetLocation(), parser.FirstScalarOnlyCall?.ToString() ?? derivativeName ?? method.Name, type.Name));
+        }
+
+        string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
+        return new ElementwiseSpec(
+            ns,
+            type.Name,
+            SyntaxFacts.GetText(type.DeclaredAccessibility),
+            method.Name,
+            kind,
+            new EquatableArray<FormulaParameter>(parameters.ToImmutableArray()),
+            formula,
+            derivative,
+            declared,
+            syntax.ExpressionBody.Expression.ToString(),
+            unitInterval,
+            !scalarOnly);
+    }
+
+    private static List<FormulaParameter>? ClassifyParameters(IMethodSymbol method, ElementwiseKind kind, List<DiagnosticInfo> diagnostics)
+    {
+        int positional = kind == ElementwiseKind.Loss ? 2 : 1;
+        if (method.Parameters.Length < positional)
+        {
+            string expected = kind == ElementwiseKind.Loss ? "an input and a target" : "an input";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAnExpressionBodiedFormula, method.Locations[0], method.Name, $"it needs at least {expected} parameter"));
+            return null;
+        }
+
+        var parameters = new List<FormulaParameter>();
+        bool ok = true;
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var location = parameter.Locations.FirstOrDefault() ?? method.Locations[0];
+            bool perElement = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FastLoss.Generation.PerElementAttribute");
+            if (parameter.Type.SpecialType != SpecialType.System_Single || parameter.RefKind != RefKind.None)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "formula parameters are plain float values"));
+                ok = false;
+                continue;
+            }
+
+            if (ReservedNames.Contains(parameter.Name) || (parameter.Name == "weight" && i >= positional))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "the name is used by the generated code; rename the parameter"));
+                ok = false;
+                continue;
+            }
+
+            if (i < positional)
+            {
+                if (perElement)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "the input and target are per-element already"));
+                    ok = false;
+                    continue;
+                }
+
+                parameters.Add(new FormulaParameter(parameter.Name, i == 0 ? ParameterRole.Input : ParameterRole.Target, null, null));
+                continue;
+            }
+
+            if (perElement && kind == ElementwiseKind.Activation)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "activations take scalar options only"));
+                ok = false;
+                continue;
+            }
+
+            string? defaultText = null;
+            double? defaultValue = null;
+            if (parameter.HasExplicitDefaultValue && parameter.ExplicitDefaultValue is float value)
+            {
+                defaultValue = value;
+                defaultText = value.ToString("R", CultureInfo.InvariantCulture) + "f";
+            }
+            else if (perElement)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "a per-element parameter needs a default value, used where the span is absent"));
+                ok = false;
+                continue;
+            }
+
+            parameters.Add(new FormulaParameter(parameter.Name, perElement ? ParameterRole.PerElement : ParameterRole.Scalar, defaultText, defaultValue));
+        }
+
+        return ok ? parameters : null;
+    }
+
+    private static Expr? ParseDeclaredDerivative(
+        INamedTypeSymbol type,
+        IMethodSymbol method,
+        string derivativeName,
+        HashSet<string> names,
+        Compilation compilation,
+        MethodDeclarationSyntax formulaSyntax,
+        List<DiagnosticInfo> diagnostics,
+        out bool scalarOnly,
+        CancellationToken cancellationToken)
+    {
+        scalarOnly = false;
+        var location = formulaSyntax.AttributeLists.FirstOrDefault()?.GetLocation() ?? formulaSyntax.Identifier.GetLocation();
+        var candidate = type.GetMembers(derivativeName).OfType<IMethodSymbol>().FirstOrDefault();
+        if (candidate is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadExplicitDerivative, location, derivativeName, method.Name, $"no method of that name in {type.Name}"));
+            return null;
+        }
+
+        bool sameParameters = candidate.Parameters.Length == method.Parameters.Length
+            && candidate.Parameters.Select(p => p.Name).SequenceEqual(method.Parameters.Select(p => p.Name))
+            && candidate.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single);
+        var candidateSyntax = candidate.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
+        if (!sameParameters || !candidate.IsStatic || candidate.ReturnType.SpecialType != SpecialType.System_Single || candidateSyntax?.ExpressionBody is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadExplicitDerivative, candidate.Locations[0], derivativeName, method.Name, "it must be an expression-bodied static float method with the formula's parameters, in the same order and with the same names"));
+            return null;
+        }
+
+        var parser = new FormulaParser(compilation.GetSemanticModel(candidateSyntax.SyntaxTree), names, diagnostics);
+        var derivative = parser.Parse(candidateSyntax.ExpressionBody.Expression);
+        scalarOnly = parser.UsesScalarOnlyFunction;
+        return derivative is null ? null : Simplifier.Simplify(derivative);
+    }
+
+    /// <summary>FL3001: a bare Log(u) is -inf at u = 0; torch clamps it at -100 (BCELoss).</summary>
+    private static void ReportUnclampedLogarithms(Expr formula, ExpressionSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        if (!HasBareLog(formula, clamped: false))
+        {
+            return;
+        }
+
+        var logCall = syntax.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
+            .FirstOrDefault(call => call.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Log" });
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnclampedLogarithm, (logCall ?? (SyntaxNode)syntax).GetLocation(), logCall?.ToString() ?? "Log"));
+    }
+
+    private static bool HasBareLog(Expr e, bool clamped) => e switch
+    {
+        Call { Function: Function.Log } log => !clamped || HasBareLog(log.First, false),
+        Call { Function: Function.Max } max when max.Second is Constant =>
+            HasBareLog(max.First, true),
+        Call { Function: Function.Max } max when max.First is Constant =>
+            HasBareLog(max.Second!, true),
+        Call c => HasBareLog(c.First, false) || (c.Second is not null && HasBareLog(c.Second, false)),
+        Unary u => HasBareLog(u.Operand, false),
+        Binary b => HasBareLog(b.Left, false) || HasBareLog(b.Right, false),
+        Conditional k => HasBareLog(k.Condition, false) || HasBareLog(k.WhenTrue, false) || HasBareLog(k.WhenFalse, false),
+        _ => false,
+    };
+
+    private static bool IsStaticPartialTopLevel(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (!type.IsStatic || type.ContainingType is not null)
+        {
+            return false;
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax declaration
+                && declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static T? NamedArgument<T>(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is T value)
+            {
+                return value;
+            }
+        }
+
+        return default;
+    }
+}

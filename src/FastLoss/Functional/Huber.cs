@@ -1,0 +1,11 @@
+using FastLoss.Generation;
+
+namespace FastLoss.Functional;
+
+/// <summary>HuberLoss: quadratic below <c>delta</c>, then linear with slope delta.</summary>
+public static partial class Huber
+{
+    [ElementwiseLoss]
+    private static float PerElement(float x, float y, float delta = 1f) =>
+        MathF.Abs(x - y) < delta ? 0.5f * (x - y) * (x - y) : delta * (MathF.Abs(x - y) - (0.5f * delta));
+}

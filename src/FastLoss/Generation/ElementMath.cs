@@ -1,0 +1,28 @@
+using System.Runtime.CompilerServices;
+
+namespace FastLoss.Generation;
+
+/// <summary>
+/// Scalar functions that formulas may use beside MathF's, with the semantics torch's kernels have.
+/// </summary>
+public static class ElementMath
+{
+    /// <summary>log(1 + u), accurate for small u (MathF has none; float.LogP1 is computed as Log(u + 1)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Log1P(float u)
+    {
+        float v = 1f + u;
+        // The rounding error of 1 + u is recovered from (v - 1) - u: log1p(u) = log(v) - ((v - 1) - u) / v.
+        // Where v is 0 or infinite the correction is NaN and the logarithm alone is the answer.
+        float correction = ((v - 1f) - u) / v;
+        return MathF.Log(v) - (float.IsNaN(correction) ? 0f : correction);
+    }
+
+    /// <summary>The sign with 0 at 0 (torch's sgn), propagating NaN instead of throwing as MathF.Sign does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sign(float u) => u > 0f ? 1f : u < 0f ? -1f : u;
+
+    /// <summary>The logistic function 1 / (1 + exp(-u)), exact at the extremes (0 and 1, never NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float u) => 1f / (1f + MathF.Exp(-u));
+}

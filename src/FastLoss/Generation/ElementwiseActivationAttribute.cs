@@ -1,0 +1,11 @@
+namespace FastLoss.Generation;
+
+/// <summary>
+/// Declares an elementwise activation by its scalar formula of one parameter, on an expression-bodied
+/// <c>static float</c> method of a <c>static partial class</c>. The generator emits a vectorized Forward and a
+/// Backward that adds <c>outputGrad * f'(input)</c> into the input's gradient, deriving f' symbolically.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class ElementwiseActivationAttribute : Attribute
+{
+}

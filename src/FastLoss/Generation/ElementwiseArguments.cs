@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace FastLoss.Generation;
+
+/// <summary>
+/// Argument checks and reduction arithmetic shared by every generated elementwise kernel, so the
+/// generated code stays about the formula. Messages follow torch's wording.
+/// </summary>
+public static class ElementwiseArguments
+{
+    /// <summary>Elements per vector accumulator before it is folded into the double total, bounding float rounding.</summary>
+    public const int FlushInterval = 64;
+
+    /// <summary>Input and target (or gradient, or upstream) must have one length each.</summary>
+    public static void RequireSameLength(int inputLength, int otherLength, string otherName)
+    {
+        if (inputLength != otherLength)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The size of tensor a ({inputLength}) must match the size of tensor b ({otherLength}) at non-singleton dimension 0 ({otherName} has {otherLength} elements, input has {inputLength})"),
+                otherName);
+        }
+    }
+
+    /// <summary>An optional per-element span is either empty (absent) or as long as the input.</summary>
+    public static void RequireAbsentOrSameLength(int inputLength, int length, string name)
+    {
+        if (length != 0 && length != inputLength)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name} has {length} elements but the input has {inputLength}; broadcast it to the input's shape first"),
+                name);
+        }
+    }
+
+    /// <summary>BCELoss: torch raises when any input or target lies outside [0, 1] (NaN included); this also names the first offender.</summary>
+    public static void RequireUnitInterval(ReadOnlySpan<float> input, string name)
+    {
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
+        float min = System.Numerics.Tensors.TensorPrimitives.Min(input);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(input);
+        if (min >= 0f && max <= 1f)
+        {
+            return;
+        }
+
+        for (int i = 0; i < input.Length; i++)
+        {
+            float value = input[i];
+            if (!(value >= 0f && value <= 1f))
+            {
+                throw new ArgumentOutOfRangeException(
+                    name,
+                    string.Create(CultureInfo.InvariantCulture, $"all elements of {name} should be between 0 and 1 ({name}[{i}] = {value})"));
+            }
+        }
+    }
+
+    /// <summary>Forward and ForwardBackward return one number: reduction none must go through the *None methods.</summary>
+    public static void RequireReduced(Reduction reduction)
+    {
+        if (reduction is not (Reduction.Sum or Reduction.Mean))
+        {
+            throw new ArgumentException(
+                $"Reduction.{reduction} does not reduce to one number: call ForwardNone (or BackwardNone) with a destination span",
+                nameof(reduction));
+        }
+    }
+
+    /// <summary>Sum or mean of a total over <paramref name="count"/> terms; the mean of no terms is NaN as in torch.</summary>
+    public static float Reduce(double total, int count, Reduction reduction) => reduction switch
+    {
+        Reduction.Sum => (float)total,
+        Reduction.Mean => (float)(total / count),
+        _ => throw new ArgumentException(
+            "Reduction.None yields one loss per element: call ForwardNone (or BackwardNone) with a destination span",
+            nameof(reduction)),
+    };
+
+    /// <summary>The factor d(reduced)/d(term) times the upstream gradient: 1/N for mean, 1 for sum.</summary>
+    public static float GradientScale(int count, Reduction reduction, float upstream) => reduction switch
+    {
+        Reduction.Sum => upstream,
+        Reduction.Mean => upstream / count,
+        _ => throw new ArgumentException(
+            "Reduction.None takes one upstream gradient per element: call BackwardNone",
+            nameof(reduction)),
+    };
+}

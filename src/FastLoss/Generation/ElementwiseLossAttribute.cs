@@ -1,0 +1,27 @@
+namespace FastLoss.Generation;
+
+/// <summary>
+/// Declares an elementwise loss by its per-element scalar formula. Put it on an expression-bodied
+/// <c>static float</c> method of a <c>static partial class</c>: the first parameter is the input
+/// (the variable the loss is differentiated by), the second the target, further <c>float</c>
+/// parameters are scalar options (their default values become the API's defaults) and parameters marked
+/// <see cref="PerElementAttribute"/> are optional spans read alongside the input.
+/// The source generator emits into the class vectorized Forward, ForwardNone, Backward, BackwardNone
+/// and a fused ForwardBackward, deriving the gradient symbolically unless <see cref="Derivative"/> names one.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class ElementwiseLossAttribute : Attribute
+{
+    /// <summary>
+    /// The name of a method with the same parameters whose formula is the derivative with respect to the
+    /// input, for losses whose backward is not the derivative of their forward (torch's derivatives.yaml
+    /// does the same: BCE's clamped denominator, BCEWithLogits' stable form).
+    /// </summary>
+    public string? Derivative { get; set; }
+
+    /// <summary>Adds an optional per-element <c>weight</c> span that multiplies each term and its gradient.</summary>
+    public bool Weighted { get; set; }
+
+    /// <summary>Every input and target element must lie in [0, 1] (BCELoss); others are rejected before anything is written.</summary>
+    public bool InputInUnitInterval { get; set; }
+}

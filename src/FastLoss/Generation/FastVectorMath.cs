@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastLoss.Generation;
+
+/// <summary>
+/// exp and log for Vector512&lt;float&gt; computed in float32 (range reduction plus a minimax polynomial, the
+/// classic Cephes scheme, about 1 ulp). The runtime's Vector512.Exp/Log for float widen to double and call out
+/// per half vector, several times slower; these keep transcendental losses (BCEWithLogits, cross entropy)
+/// near memory speed. Narrower vectors use the runtime's functions.
+/// </summary>
+public static class FastVectorMath
+{
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2Hi = 0.693359375f;
+    private const float Ln2Lo = -2.12194440e-4f;
+
+    /// <summary>Above this e^x overflows float: the result is +infinity.</summary>
+    private const float ExpOverflow = 88.3762626647949f;
+
+    /// <summary>Below this e^x is under float's smallest normal: the result is flushed to 0 (an error under 1.2e-38).</summary>
+    private const float ExpUnderflow = -87.3365447505531f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        var clamped = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpUnderflow)), Vector512.Create(ExpOverflow));
+
+        // x = n ln2 + r with |r| <= ln2 / 2; ln2 split in two so n ln2 is exact enough.
+        var n = Vector512.Round(clamped * Vector512.Create(Log2E));
+        var r = clamped - (n * Vector512.Create(Ln2Hi)) - (n * Vector512.Create(Ln2Lo));
+        var r2 = r * r;
+        var p = Vector512.Create(1.9875691500e-4f);
+        p = (p * r) + Vector512.Create(1.3981999507e-3f);
+        p = (p * r) + Vector512.Create(8.3334519073e-3f);
+        p = (p * r) + Vector512.Create(4.1665795894e-2f);
+        p = (p * r) + Vector512.Create(1.6666665459e-1f);
+        p = (p * r) + Vector512.Create(5.0000001201e-1f);
+        p = (p * r2) + r + Vector512<float>.One;
+
+        // Multiply by 2^n through the exponent bits. n + 127 lies in [1, 254] after the clamp.
+        var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
+        var result = p * scale.AsSingle();
+
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), result);
+        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpUnderflow)), Vector512<float>.Zero, result);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x); // NaN in, NaN out
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log(Vector512<float> x)
+    {
+        // Subnormal inputs are scaled into the normal range first (and 23 taken off the exponent).
+        var subnormal = Vector512.LessThan(x, Vector512.Create(1.17549435e-38f));
+        var scaled = Vector512.ConditionalSelect(subnormal, x * Vector512.Create(8388608f), x);
+        var bits = scaled.AsInt32();
+
+        // x = m 2^e with m in [sqrt(1/2), sqrt(2)).
+        var e = (bits >>> 23) - Vector512.Create(127);
+        var m = ((bits & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
+        var high = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
+        m = Vector512.ConditionalSelect(high, m * Vector512.Create(0.5f), m);
+        e = Vector512.ConditionalSelect(high.AsInt32(), e + Vector512<int>.One, e);
+        e = Vector512.ConditionalSelect(subnormal.AsInt32(), e - Vector512.Create(23), e);
+        var f = Vector512.ConvertToSingle(e);
+
+        var t = m - Vector512<float>.One;
+        var z = t * t;
+        var y = Vector512.Create(7.0376836292e-2f);
+        y = (y * t) + Vector512.Create(-1.1514610310e-1f);
+        y = (y * t) + Vector512.Create(1.1676998740e-1f);
+        y = (y * t) + Vector512.Create(-1.2420140846e-1f);
+        y = (y * t) + Vector512.Create(1.4249322787e-1f);
+        y = (y * t) + Vector512.Create(-1.6668057665e-1f);
+        y = (y * t) + Vector512.Create(2.0000714765e-1f);
+        y = (y * t) + Vector512.Create(-2.4999993993e-1f);
+        y = (y * t) + Vector512.Create(3.3333331174e-1f);
+        y = y * t * z;
+        y += f * Vector512.Create(Ln2Lo);
+        y -= z * Vector512.Create(0.5f);
+        var result = t + y + (f * Vector512.Create(Ln2Hi));
+
+        // log 0 = -inf, log of a negative or NaN = NaN, log inf = inf.
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), result);
+        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), result);
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, result);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+    }
+}

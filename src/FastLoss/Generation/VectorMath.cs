@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastLoss.Generation;
+
+/// <summary>
+/// The vector forms of <see cref="ElementMath"/> at each width, used by generated kernels.
+/// Each lane computes what the scalar function computes.
+/// </summary>
+public static class VectorMath
+{
+    // log1p as in ElementMath.Log1P: log(1 + u) corrected by the rounding error of 1 + u, NaN corrections dropped.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log1P(Vector512<float> u)
+    {
+        var v = Vector512<float>.One + u;
+        var correction = ((v - Vector512<float>.One) - u) / v;
+        correction = Vector512.ConditionalSelect(Vector512.Equals(correction, correction), correction, Vector512<float>.Zero);
+        return FastVectorMath.Log(v) - correction;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log1P(Vector256<float> u)
+    {
+        var v = Vector256<float>.One + u;
+        var correction = ((v - Vector256<float>.One) - u) / v;
+        correction = Vector256.ConditionalSelect(Vector256.Equals(correction, correction), correction, Vector256<float>.Zero);
+        return Vector256.Log(v) - correction;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log1P(Vector128<float> u)
+    {
+        var v = Vector128<float>.One + u;
+        var correction = ((v - Vector128<float>.One) - u) / v;
+        correction = Vector128.ConditionalSelect(Vector128.Equals(correction, correction), correction, Vector128<float>.Zero);
+        return Vector128.Log(v) - correction;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sign(Vector512<float> u)
+    {
+        // 1 where u > 0, -1 where u < 0, u itself (0, -0 or NaN) elsewhere.
+        var positive = Vector512.GreaterThan(u, Vector512<float>.Zero);
+        var negative = Vector512.LessThan(u, Vector512<float>.Zero);
+        return Vector512.ConditionalSelect(positive, Vector512<float>.One, Vector512.ConditionalSelect(negative, -Vector512<float>.One, u));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sign(Vector256<float> u)
+    {
+        var positive = Vector256.GreaterThan(u, Vector256<float>.Zero);
+        var negative = Vector256.LessThan(u, Vector256<float>.Zero);
+        return Vector256.ConditionalSelect(positive, Vector256<float>.One, Vector256.ConditionalSelect(negative, -Vector256<float>.One, u));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sign(Vector128<float> u)
+    {
+        var positive = Vector128.GreaterThan(u, Vector128<float>.Zero);
+        var negative = Vector128.LessThan(u, Vector128<float>.Zero);
+        return Vector128.ConditionalSelect(positive, Vector128<float>.One, Vector128.ConditionalSelect(negative, -Vector128<float>.One, u));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> u) => Vector512<float>.One / (Vector512<float>.One + FastVectorMath.Exp(-u));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> u) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-u));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> u) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-u));
+}

@@ -1,0 +1,442 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace FastLoss.Serialization;
+
+/// <summary>
+/// Reads and writes the safetensors format (Hugging Face's, which torch tools load with
+/// <c>safetensors.torch.load_file</c>): an 8-byte little-endian header length, a JSON header
+/// <c>{"__metadata__": {...}, "name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}</c>
+/// padded with spaces to a multiple of 8 bytes, then the tensors' little-endian bytes back to back, in
+/// the header's order (names sorted, ordinal). Names follow torch's state_dict ("0.weight", "0.bias"),
+/// so a checkpoint can be read by torch and the other way round.
+/// </summary>
+public static class SafeTensors
+{
+    /// <summary>The reference implementation refuses headers above 100 MB; so does this one.</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private const string MetadataKey = "__metadata__";
+    private const string Float32 = "F32";
+
+    // Every dtype of the format, so an unsupported-but-valid dtype gets a different message from a bad one.
+    private static readonly string[] KnownDtypes =
+        ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
+
+    /// <summary>
+    /// Writes <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/> atomically:
+    /// into a temporary file in the same folder, flushed to disk, then renamed over the target, so a crash
+    /// mid-write leaves the previous checkpoint intact.
+    /// </summary>
+    public static void Save(
+        string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        string[] names = SortedNames(tensors);
+        byte[] header = BuildHeader(names, tensors, metadata);
+
+        string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(folder);
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                Span<byte> prefix = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+                file.Write(prefix);
+                file.Write(header);
+                foreach (string name in names)
+                {
+                    WriteFloats(file, tensors[name].Span);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Reads every tensor and the metadata of <paramref name="path"/>, validating the whole file first.</summary>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or not F32 safetensors; the message names the file and the problem.</exception>
+    public static SafeTensorsContent Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        Layout layout = ParseLayout(path, bytes);
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (Entry entry in layout.Entries)
+        {
+            var tensor = Tensor.Zeros(entry.Shape);
+            ReadFloats(bytes.AsSpan(checked((int)(layout.DataStart + entry.Begin)), (int)(entry.End - entry.Begin)), tensor.Span);
+            tensors.Add(entry.Name, tensor);
+        }
+
+        return new SafeTensorsContent(tensors, layout.Metadata);
+    }
+
+    /// <summary>
+    /// Copies the tensors of <paramref name="path"/> into existing tensors of the same names and shapes, as
+    /// torch's load_state_dict. Everything is checked before anything is written, so on an error the
+    /// destination is untouched. With <paramref name="strict"/>, names missing from the file or unknown to
+    /// the destination are errors; without it they are skipped. Returns the file's metadata.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LoadInto(
+        string path, IReadOnlyDictionary<string, Tensor> destination, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        SafeTensorsContent content = Load(path);
+        var problems = new List<string>();
+        if (strict)
+        {
+            string[] missing = [.. destination.Keys.Where(k => !content.Tensors.ContainsKey(k)).Order(StringComparer.Ordinal)];
+            string[] unexpected = [.. content.Tensors.Keys.Where(k => !destination.ContainsKey(k)).Order(StringComparer.Ordinal)];
+            if (missing.Length > 0)
+            {
+                problems.Add($"Missing key(s) in state_dict: {string.Join(", ", missing.Select(k => $"\"{k}\""))}.");
+            }
+
+            if (unexpected.Length > 0)
+            {
+                problems.Add($"Unexpected key(s) in state_dict: {string.Join(", ", unexpected.Select(k => $"\"{k}\""))}.");
+            }
+        }
+
+        foreach ((string name, Tensor target) in destination.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (content.Tensors.TryGetValue(name, out Tensor? source) && !source.SameShape(target))
+            {
+                problems.Add(
+                    $"size mismatch for {name}: copying a param with shape {source.ShapeText} from checkpoint, " +
+                    $"the shape in current model is {target.ShapeText}.");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"Error(s) in loading state_dict from '{path}':\n\t{string.Join("\n\t", problems)}");
+        }
+
+        foreach ((string name, Tensor target) in destination)
+        {
+            if (content.Tensors.TryGetValue(name, out Tensor? source))
+            {
+                source.Span.CopyTo(target.Span);
+            }
+        }
+
+        return content.Metadata;
+    }
+
+    private static string[] SortedNames(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        var names = new string[tensors.Count];
+        int i = 0;
+        foreach ((string name, Tensor tensor) in tensors)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ArgumentException("A tensor name is empty.", nameof(tensors));
+            }
+
+            if (name == MetadataKey)
+            {
+                throw new ArgumentException($"'{MetadataKey}' is reserved for the metadata; it cannot name a tensor.", nameof(tensors));
+            }
+
+            ArgumentNullException.ThrowIfNull(tensor, $"tensors[\"{name}\"]");
+            names[i++] = name;
+        }
+
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
+
+    private static byte[] BuildHeader(
+        string[] names, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var json = new MemoryStream();
+        var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using (var writer = new Utf8JsonWriter(json, options))
+        {
+            writer.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                // Written first, as the reference implementation does.
+                writer.WriteStartObject(MetadataKey);
+                foreach ((string key, string value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    ArgumentNullException.ThrowIfNull(value, $"metadata[\"{key}\"]");
+                    writer.WriteString(key, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach (string name in names)
+            {
+                Tensor tensor = tensors[name];
+                long end = offset + ((long)tensor.Length * sizeof(float));
+                writer.WriteStartObject(name);
+                writer.WriteString("dtype", Float32);
+                writer.WriteStartArray("shape");
+                foreach (int size in tensor.Shape)
+                {
+                    writer.WriteNumberValue(size);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("data_offsets");
+                writer.WriteNumberValue(offset);
+                writer.WriteNumberValue(end);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                offset = end;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        // Spaces pad the header so the data starts 8-byte aligned (the 8-byte prefix keeps the alignment).
+        int length = (int)json.Length;
+        int padded = (length + 7) & ~7;
+        var header = new byte[padded];
+        json.GetBuffer().AsSpan(0, length).CopyTo(header);
+        header.AsSpan(length).Fill((byte)' ');
+        return header;
+    }
+
+    private static void WriteFloats(FileStream file, ReadOnlySpan<float> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            file.Write(MemoryMarshal.AsBytes(values));
+            return;
+        }
+
+        Span<byte> buffer = stackalloc byte[4];
+        foreach (float value in values)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(buffer, value);
+            file.Write(buffer);
+        }
+    }
+
+    private static void ReadFloats(ReadOnlySpan<byte> bytes, Span<float> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+        }
+    }
+
+    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
+
+    private sealed record Layout(long DataStart, List<Entry> Entries, Dictionary<string, string> Metadata);
+
+    /// <summary>Checks the header against the file: everything that could make a read go wrong is refused here.</summary>
+    private static Layout ParseLayout(string path, byte[] bytes)
+    {
+        if (bytes.Length < 8)
+        {
+            throw Corrupt(path, $"the file is {bytes.Length} bytes, shorter than the 8-byte header length prefix (truncated?)");
+        }
+
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        long available = bytes.Length - 8L;
+        if (headerLength > MaxHeaderBytes)
+        {
+            throw Corrupt(path, $"the header length prefix says {headerLength} bytes, above the format's limit of {MaxHeaderBytes} (not a safetensors file?)");
+        }
+
+        if ((long)headerLength > available)
+        {
+            throw Corrupt(path, $"the header length prefix says {headerLength} bytes but only {available} bytes follow it (truncated?)");
+        }
+
+        ReadOnlySpan<byte> headerBytes = bytes.AsSpan(8, (int)headerLength);
+        if (headerBytes.Length == 0 || headerBytes[0] != (byte)'{')
+        {
+            throw Corrupt(path, "the header does not start with '{' (not a safetensors file?)");
+        }
+
+        // Duplicate names are refused by the parser: a name must describe one tensor.
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(headerBytes.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid safetensors file: the header is not valid JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Corrupt(path, "the header is not a JSON object");
+            }
+
+            long dataStart = 8 + (long)headerLength;
+            long dataLength = bytes.Length - dataStart;
+            var entries = new List<Entry>();
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == MetadataKey)
+                {
+                    ReadMetadata(path, property.Value, metadata);
+                }
+                else
+                {
+                    entries.Add(ReadEntry(path, property));
+                }
+            }
+
+            CheckOffsets(path, entries, dataLength);
+            entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return new Layout(dataStart, entries, metadata);
+        }
+    }
+
+    private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupt(path, $"'{MetadataKey}' is a JSON {value.ValueKind}, not an object of strings");
+        }
+
+        foreach (JsonProperty pair in value.EnumerateObject())
+        {
+            if (pair.Value.ValueKind != JsonValueKind.String)
+            {
+                throw Corrupt(path, $"metadata '{pair.Name}' is a JSON {pair.Value.ValueKind}; the format allows only strings");
+            }
+
+            metadata.Add(pair.Name, pair.Value.GetString()!);
+        }
+    }
+
+    private static Entry ReadEntry(string path, JsonProperty property)
+    {
+        string name = property.Name;
+        JsonElement value = property.Value;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupt(path, $"tensor '{name}' is described by a JSON {value.ValueKind}, not an object");
+        }
+
+        if (!value.TryGetProperty("dtype", out JsonElement dtype) || dtype.ValueKind != JsonValueKind.String)
+        {
+            throw Corrupt(path, $"tensor '{name}' has no string 'dtype'");
+        }
+
+        string dtypeName = dtype.GetString()!;
+        if (dtypeName != Float32)
+        {
+            throw Corrupt(path, Array.IndexOf(KnownDtypes, dtypeName) >= 0
+                ? $"tensor '{name}' has dtype {dtypeName}; FastLoss tensors are {Float32} (float32)"
+                : $"tensor '{name}' has dtype '{dtypeName}', which is not a safetensors dtype");
+        }
+
+        if (!value.TryGetProperty("shape", out JsonElement shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+        {
+            throw Corrupt(path, $"tensor '{name}' has no 'shape' array");
+        }
+
+        var shape = new int[shapeElement.GetArrayLength()];
+        long elements = 1;
+        int d = 0;
+        foreach (JsonElement size in shapeElement.EnumerateArray())
+        {
+            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt32(out int s) || s < 0)
+            {
+                throw Corrupt(path, $"tensor '{name}' has shape entry {size.GetRawText()}, not a non-negative 32-bit integer");
+            }
+
+            shape[d++] = s;
+            elements *= s;
+            if (elements > int.MaxValue)
+            {
+                throw Corrupt(path, $"tensor '{name}' has more than {int.MaxValue} elements");
+            }
+        }
+
+        if (!value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array ||
+            offsets.GetArrayLength() != 2 ||
+            !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
+        {
+            throw Corrupt(path, $"tensor '{name}' has no 'data_offsets' pair of integers");
+        }
+
+        if (begin < 0 || end < begin)
+        {
+            throw Corrupt(path, $"tensor '{name}' has data_offsets [{begin}, {end}]: begin must be non-negative and not after end");
+        }
+
+        long expected = elements * sizeof(float);
+        if (end - begin != expected)
+        {
+            throw Corrupt(path,
+                $"tensor '{name}' has shape {TensorShape.FormatList(shape)} ({elements} {Float32} values, {expected} bytes) " +
+                $"but data_offsets [{begin}, {end}] span {end - begin} bytes");
+        }
+
+        return new Entry(name, shape, begin, end);
+    }
+
+    /// <summary>The tensors must tile the data section exactly: no gap, no overlap, nothing past the end.</summary>
+    private static void CheckOffsets(string path, List<Entry> entries, long dataLength)
+    {
+        var byOffset = new List<Entry>(entries);
+        byOffset.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long position = 0;
+        foreach (Entry entry in byOffset)
+        {
+            if (entry.End > dataLength)
+            {
+                throw Corrupt(path,
+                    $"tensor '{entry.Name}' has data_offsets [{entry.Begin}, {entry.End}] but the data section is only {dataLength} bytes (truncated?)");
+            }
+
+            if (entry.Begin != position)
+            {
+                throw Corrupt(path, entry.Begin > position
+                    ? $"tensor '{entry.Name}' starts at data offset {entry.Begin} but the previous tensor ends at {position}: the data has a gap"
+                    : $"tensor '{entry.Name}' starts at data offset {entry.Begin}, inside the previous tensor (which ends at {position}): tensors overlap");
+            }
+
+            position = entry.End;
+        }
+
+        if (position != dataLength)
+        {
+            throw Corrupt(path,
+                $"the tensors cover {position} bytes of data but {dataLength} bytes follow the header (trailing bytes, or a damaged header)");
+        }
+    }
+
+    private static InvalidDataException Corrupt(string path, string problem) =>
+        new($"'{path}' is not a valid safetensors file: {problem}.");
+}

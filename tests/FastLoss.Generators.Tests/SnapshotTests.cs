@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace FastLoss.Generators.Tests;
+
+/// <summary>
+/// The generated source of two losses, compared with the checked-in snapshots under Snapshots/. After an
+/// intended change to the emitter, run the tests with FASTLOSS_ACCEPT_SNAPSHOTS=1 to rewrite them, and review the diff.
+/// </summary>
+public class SnapshotTests
+{
+    public const string SmoothL1Declaration = """
+        using System;
+        using FastLoss.Generation;
+
+        namespace Demo;
+
+        public static partial class SmoothL1
+        {
+            [ElementwiseLoss]
+            private static float PerElement(float x, float y, float beta = 1f) =>
+                MathF.Abs(x - y) < beta ? 0.5f * (x - y) * (x - y) / beta : MathF.Abs(x - y) - (0.5f * beta);
+        }
+        """;
+
+    public const string BceDeclaration = """
+        using System;
+        using FastLoss.Generation;
+
+        namespace Demo;
+
+        public static partial class BinaryCrossEntropy
+        {
+            [ElementwiseLoss(Weighted = true, InputInUnitInterval = true, Derivative = nameof(Gradient))]
+            private static float PerElement(float x, float y) =>
+                ((y - 1f) * MathF.Max(ElementMath.Log1P(-x), -100f)) - (y * MathF.Max(MathF.Log(x), -100f));
+
+            private static float Gradient(float x, float y) => (x - y) / MathF.Max((1f - x) * x, 1e-12f);
+        }
+        """;
+
+    [Fact]
+    public void SmoothL1_matches_its_snapshot() => Verify(SmoothL1Declaration, "SmoothL1.g.cs.txt");
+
+    [Fact]
+    public void BinaryCrossEntropy_matches_its_snapshot() => Verify(BceDeclaration, "BinaryCrossEntropy.g.cs.txt");
+
+    private static void Verify(string declaration, string snapshotName, [CallerFilePath] string thisFile = "")
+    {
+        var (driver, output, diagnostics) = GeneratorHarness.Run(declaration);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+
+        string generated = GeneratorHarness.GeneratedSource(driver).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string path = Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots", snapshotName);
+        if (Environment.GetEnvironmentVariable("FASTLOSS_ACCEPT_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(path, generated);
+        }
+
+        Assert.True(File.Exists(path), $"No snapshot at {path}: run with FASTLOSS_ACCEPT_SNAPSHOTS=1 to create it.");
+        Assert.Equal(File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal), generated);
+    }
+}

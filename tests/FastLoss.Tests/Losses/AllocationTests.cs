@@ -1,0 +1,92 @@
+using FastLoss.Functional;
+using FastLoss.NN;
+
+namespace FastLoss.Tests.Losses;
+
+/// <summary>After warm-up, 1,000 calls of each span function, fused call and module step allocate nothing.</summary>
+public class AllocationTests
+{
+    private const int Calls = 1000;
+
+    [Fact]
+    public void Span_functions_and_fused_calls_allocate_nothing()
+    {
+        const int n = 4099;
+        float[] x = new float[n], y = new float[n], w = new float[n], p = new float[n], g = new float[n], l = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (i % 100) / 100f;
+            y[i] = ((i * 7) % 100) / 100f;
+            w[i] = 1.5f;
+            p[i] = 2f;
+        }
+
+        for (int c = 0; c < 300; c++)
+        {
+            RunAll(x, y, w, p, g, l); // warm-up: JIT and tiering
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int c = 0; c < Calls; c++)
+        {
+            RunAll(x, y, w, p, g, l);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Module_forward_and_backward_allocate_nothing_after_the_first_step()
+    {
+        var input = Tensor.FromValues(new float[64 * 10], 64, 10);
+        var target = Tensor.FromValues(new float[64 * 10], 64, 10);
+        var probabilities = Tensor.FromValues(new float[64 * 10], 64, 10);
+        probabilities.Span.Fill(0.25f);
+        input.RequiresGrad = true;
+        probabilities.RequiresGrad = true;
+        var mse = new MSELoss();
+        var bce = new BCELoss(Tensor.FromValues(new float[10], 10));
+        var logits = new BCEWithLogitsLoss(posWeight: Tensor.FromValues(new float[10], 10));
+        var none = new SmoothL1Loss(Reduction.None);
+
+        void Step()
+        {
+            input.ZeroGrad();
+            mse.Forward(input, target).Backward();
+            bce.Forward(probabilities, target).Backward();
+            logits.Forward(input, target).Backward();
+            none.Forward(input, target);
+        }
+
+        for (int c = 0; c < 300; c++)
+        {
+            Step(); // warm-up: plans buffers once, then lets the JIT finish tiering
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int c = 0; c < Calls; c++)
+        {
+            Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void RunAll(float[] x, float[] y, float[] w, float[] p, float[] g, float[] l)
+    {
+        L1.Forward(x, y);
+        L1.ForwardBackward(x, y, g);
+        MeanSquaredError.Forward(x, y, Reduction.Sum);
+        MeanSquaredError.Backward(x, y, g);
+        MeanSquaredError.ForwardBackward(x, y, g);
+        SmoothL1.ForwardNone(x, y, l, 0.5f);
+        SmoothL1.BackwardNone(x, y, l, g, 0.5f);
+        SmoothL1.ForwardBackward(x, y, g, Reduction.Mean, 0.5f);
+        Huber.Forward(x, y, Reduction.Mean, 2f);
+        Huber.ForwardBackward(x, y, g, Reduction.Sum, 2f);
+        BinaryCrossEntropy.Forward(x, y, Reduction.Mean, w);
+        BinaryCrossEntropy.ForwardBackward(x, y, g, Reduction.Mean, w);
+        BinaryCrossEntropyWithLogits.Forward(x, y, Reduction.Mean, w, p);
+        BinaryCrossEntropyWithLogits.ForwardBackward(x, y, g, Reduction.Mean, default, p);
+    }
+}

@@ -1,0 +1,169 @@
+using FastLoss.Functional;
+
+namespace FastLoss.Tests.Losses;
+
+/// <summary>
+/// One elementwise loss with fixed options, seen through its span API and through an independent float64
+/// reference of torch's formula. The difference x - y is taken in float32 as torch's kernels do (so both
+/// sides agree on which branch applies); everything after it is float64.
+/// </summary>
+public sealed class ElementwiseLossCase
+{
+    public required string Name { get; init; }
+
+    /// <summary>Whether inputs are probabilities (BCE) rather than unbounded values.</summary>
+    public bool ProbabilityInput { get; init; }
+
+    public bool UsesWeight { get; init; }
+
+    public bool UsesPosWeight { get; init; }
+
+    public required Func<float[], float[], float[], float[], Reduction, float> Forward { get; init; }
+
+    public required Action<float[], float[], float[], float[], float[]> ForwardNone { get; init; }
+
+    public required Action<float[], float[], float[], float[], float[], Reduction, float> Backward { get; init; }
+
+    public required Action<float[], float[], float[], float[], float[], float[]> BackwardNone { get; init; }
+
+    public required Func<float[], float[], float[], float[], float[], Reduction, float> ForwardBackward { get; init; }
+
+    /// <summary>(loss, d loss / d x) per element in float64, with weight w and pos_weight p (1 when absent).</summary>
+    public required Func<float, float, double, double, (double Loss, double Gradient)> Reference { get; init; }
+
+    /// <summary>
+    /// The size of the terms a float32 evaluation of the loss adds up, when they can cancel (BCEWithLogits at
+    /// negative logits: (1 - y) x + (1 + (p - 1) y) (-x) ...). torch computes the same float32 form, so its error
+    /// is relative to this, not to the result. Null: the loss itself.
+    /// </summary>
+    public Func<float, float, double, double, double>? Magnitude { get; init; }
+
+    public override string ToString() => Name;
+
+    public static IEnumerable<ElementwiseLossCase> All()
+    {
+        yield return new ElementwiseLossCase
+        {
+            Name = "L1",
+            Forward = (x, y, w, p, r) => L1.Forward(x, y, r),
+            ForwardNone = (x, y, w, p, l) => L1.ForwardNone(x, y, l),
+            Backward = (x, y, w, p, g, r, u) => L1.Backward(x, y, g, r, u),
+            BackwardNone = (x, y, w, p, u, g) => L1.BackwardNone(x, y, u, g),
+            ForwardBackward = (x, y, w, p, g, r) => L1.ForwardBackward(x, y, g, r),
+            Reference = (x, y, w, p) =>
+            {
+                double d = x - y;
+                return (Math.Abs(d), Math.Sign(d));
+            },
+        };
+        yield return new ElementwiseLossCase
+        {
+            Name = "MSE",
+            Forward = (x, y, w, p, r) => MeanSquaredError.Forward(x, y, r),
+            ForwardNone = (x, y, w, p, l) => MeanSquaredError.ForwardNone(x, y, l),
+            Backward = (x, y, w, p, g, r, u) => MeanSquaredError.Backward(x, y, g, r, u),
+            BackwardNone = (x, y, w, p, u, g) => MeanSquaredError.BackwardNone(x, y, u, g),
+            ForwardBackward = (x, y, w, p, g, r) => MeanSquaredError.ForwardBackward(x, y, g, r),
+            Reference = (x, y, w, p) =>
+            {
+                double d = x - y;
+                return (d * d, 2 * d);
+            },
+        };
+        foreach (float beta in new[] { 1f, 0.5f, 0f, 3f })
+        {
+            yield return new ElementwiseLossCase
+            {
+                Name = $"SmoothL1(beta={beta})",
+                Forward = (x, y, w, p, r) => SmoothL1.Forward(x, y, r, beta),
+                ForwardNone = (x, y, w, p, l) => SmoothL1.ForwardNone(x, y, l, beta),
+                Backward = (x, y, w, p, g, r, u) => SmoothL1.Backward(x, y, g, r, u, beta),
+                BackwardNone = (x, y, w, p, u, g) => SmoothL1.BackwardNone(x, y, u, g, beta),
+                ForwardBackward = (x, y, w, p, g, r) => SmoothL1.ForwardBackward(x, y, g, r, beta),
+                Reference = (x, y, w, p) =>
+                {
+                    float d32 = x - y;
+                    double d = d32;
+                    double z = Math.Abs(d);
+                    if (beta == 0f)
+                    {
+                        return (z, Math.Sign(d)); // torch routes beta = 0 to l1_loss
+                    }
+
+                    return MathF.Abs(d32) < beta ? (0.5 * d * d / beta, d / beta) : (z - (0.5 * beta), Math.Sign(d));
+                },
+            };
+        }
+
+        foreach (float delta in new[] { 1f, 2.5f })
+        {
+            yield return new ElementwiseLossCase
+            {
+                Name = $"Huber(delta={delta})",
+                Forward = (x, y, w, p, r) => Huber.Forward(x, y, r, delta),
+                ForwardNone = (x, y, w, p, l) => Huber.ForwardNone(x, y, l, delta),
+                Backward = (x, y, w, p, g, r, u) => Huber.Backward(x, y, g, r, u, delta),
+                BackwardNone = (x, y, w, p, u, g) => Huber.BackwardNone(x, y, u, g, delta),
+                ForwardBackward = (x, y, w, p, g, r) => Huber.ForwardBackward(x, y, g, r, delta),
+                Reference = (x, y, w, p) =>
+                {
+                    float d32 = x - y;
+                    double d = d32;
+                    double z = Math.Abs(d);
+                    return MathF.Abs(d32) < delta ? (0.5 * d * d, d) : (delta * (z - (0.5 * delta)), delta * Math.Sign(d));
+                },
+            };
+        }
+
+        foreach (bool weighted in new[] { false, true })
+        {
+            yield return new ElementwiseLossCase
+            {
+                Name = weighted ? "BCE(weight)" : "BCE",
+                ProbabilityInput = true,
+                UsesWeight = weighted,
+                Forward = (x, y, w, p, r) => BinaryCrossEntropy.Forward(x, y, r, weighted ? w : default),
+                ForwardNone = (x, y, w, p, l) => BinaryCrossEntropy.ForwardNone(x, y, l, weighted ? w : default),
+                Backward = (x, y, w, p, g, r, u) => BinaryCrossEntropy.Backward(x, y, g, r, u, weighted ? w : default),
+                BackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropy.BackwardNone(x, y, u, g, weighted ? w : default),
+                ForwardBackward = (x, y, w, p, g, r) => BinaryCrossEntropy.ForwardBackward(x, y, g, r, weighted ? w : default),
+                Reference = (x, y, w, p) =>
+                {
+                    double xd = x;
+                    double loss = -w * ((y * Math.Max(Math.Log(xd), -100)) + ((1 - y) * Math.Max(Math.Log(1 - xd), -100)));
+                    double gradient = w * (xd - y) / Math.Max((1 - xd) * xd, 1e-12f);
+                    return (loss, gradient);
+                },
+            };
+        }
+
+        foreach (var (weighted, posWeighted) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            yield return new ElementwiseLossCase
+            {
+                Name = $"BCEWithLogits(weight={weighted}, pos_weight={posWeighted})",
+                UsesWeight = weighted,
+                UsesPosWeight = posWeighted,
+                Forward = (x, y, w, p, r) => BinaryCrossEntropyWithLogits.Forward(x, y, r, weighted ? w : default, posWeighted ? p : default),
+                ForwardNone = (x, y, w, p, l) => BinaryCrossEntropyWithLogits.ForwardNone(x, y, l, weighted ? w : default, posWeighted ? p : default),
+                Backward = (x, y, w, p, g, r, u) => BinaryCrossEntropyWithLogits.Backward(x, y, g, r, u, weighted ? w : default, posWeighted ? p : default),
+                BackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropyWithLogits.BackwardNone(x, y, u, g, weighted ? w : default, posWeighted ? p : default),
+                ForwardBackward = (x, y, w, p, g, r) => BinaryCrossEntropyWithLogits.ForwardBackward(x, y, g, r, weighted ? w : default, posWeighted ? p : default),
+                Reference = (x, y, w, p) =>
+                {
+                    double xd = x;
+                    // Computed the textbook way in float64 (log-sigmoid via a stable softplus), not the kernel's form.
+                    double logSigmoid = -Softplus(-xd);
+                    double logOneMinusSigmoid = -Softplus(xd);
+                    double loss = -w * ((p * y * logSigmoid) + ((1 - y) * logOneMinusSigmoid));
+                    double sigmoid = 1 / (1 + Math.Exp(-xd));
+                    double gradient = w * ((sigmoid * (1 - y + (p * y))) - (p * y));
+                    return (loss, gradient);
+                },
+                Magnitude = (x, y, w, p) => Math.Abs(w) * ((Math.Abs((1 - y) * x)) + (Math.Abs(1 + ((p - 1) * y)) * (Math.Abs(x) + 1))),
+            };
+        }
+    }
+
+    private static double Softplus(double v) => v > 0 ? v + Math.Log(1 + Math.Exp(-v)) : Math.Log(1 + Math.Exp(v));
+}
