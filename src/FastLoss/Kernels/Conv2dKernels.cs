@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
@@ -11,6 +13,7 @@ public static class Conv2dKernels
     /// output (OutC x OH x OW) = weight * unfold(image) + bias. <paramref name="bias"/> is empty for none.
     /// <paramref name="scratch"/> holds <see cref="Conv2dGeometry.ScratchSize"/> floats (the unfolded and the padded image).
     /// </summary>
+    [HotPath]
     public static unsafe void Forward(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> scratch, Span<float> output)
@@ -41,6 +44,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>Adds this image's share of the weight gradient (OutC x PatchSize). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    [HotPath]
     public static unsafe void AccumulateWeightGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> outputGrad,
         Span<float> scratch, Span<float> weightGrad)
@@ -57,6 +61,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>Adds this image's share of the bias gradient: the sum of each output channel's gradient.</summary>
+    [HotPath]
     public static void AccumulateBiasGrad(in Conv2dGeometry g, ReadOnlySpan<float> outputGrad, Span<float> biasGrad)
     {
         if (outputGrad.Length != g.OutputSize || biasGrad.Length != g.OutChannels)
@@ -73,6 +78,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>Adds the gradient of one input image (C x H x W). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    [HotPath]
     public static unsafe void AccumulateInputGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGrad,
         Span<float> scratch, Span<float> imageGrad)

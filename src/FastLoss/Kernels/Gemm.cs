@@ -1,3 +1,4 @@
+using FastLoss.Generation;
 using FastLoss.Threading;
 
 namespace FastLoss.Kernels;
@@ -18,6 +19,7 @@ public static class Gemm
     /// C = alpha * op(A) * op(B) + beta * C. With beta = 0, C is only written (NaN or garbage in it is ignored);
     /// with beta = 1 the product is accumulated; with alpha = 0 or k = 0, A and B are not read.
     /// </summary>
+    [HotPath]
     public static unsafe void Sgemm(
         bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -31,6 +33,7 @@ public static class Gemm
     }
 
     /// <summary>The product on pinned, already validated operands.</summary>
+    [HotPath]
     internal static unsafe void Run(
         bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
@@ -73,6 +76,7 @@ public static class Gemm
         GemmDriver.Compute(operands, 0, m, 0, n);
     }
 
+    [HotPath]
     private static unsafe void ScaleC(int m, int n, float beta, float* c, int ldc)
     {
         for (int i = 0; i < m; i++)

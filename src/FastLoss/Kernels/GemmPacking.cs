@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -14,6 +15,7 @@ internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [row0, row0 + rows) and columns [k0, k0 + kc) of alpha * op(A).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void PackA(in GemmOperands g, int row0, int rows, int k0, int kc, int mr, float* packed)
     {
         float alpha = g.Alpha;
@@ -98,6 +100,7 @@ internal static unsafe class GemmPacking
 
     /// <summary>Packs rows [k0, k0 + kc) and columns [col0, col0 + cols) of op(B).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void PackB(in GemmOperands g, int k0, int kc, int col0, int cols, int nr, float* packed)
     {
         for (int t = 0; t < cols; t += nr)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -15,6 +16,7 @@ public static class Im2Col
     /// Writes the unfolded <paramref name="image"/> (C x H x W) into <paramref name="columns"/>
     /// (PatchSize x OutputPixels). <paramref name="padded"/> is scratch of <see cref="Conv2dGeometry.PaddedInputSize"/> floats.
     /// </summary>
+    [HotPath]
     public static unsafe void Unfold(in Conv2dGeometry g, ReadOnlySpan<float> image, Span<float> columns, Span<float> padded)
     {
         Check(g, image.Length, columns.Length, padded.Length);
@@ -63,6 +65,7 @@ public static class Im2Col
     /// Adds the folded <paramref name="columns"/> (PatchSize x OutputPixels) into <paramref name="image"/>
     /// (C x H x W). <paramref name="padded"/> is scratch of <see cref="Conv2dGeometry.PaddedInputSize"/> floats.
     /// </summary>
+    [HotPath]
     public static unsafe void FoldAdd(in Conv2dGeometry g, ReadOnlySpan<float> columns, Span<float> image, Span<float> padded)
     {
         Check(g, image.Length, columns.Length, padded.Length);
@@ -122,6 +125,7 @@ public static class Im2Col
     }
 
     /// <summary>Copies the image into the middle of a zeroed (H + 2 PH) x (W + 2 PW) plane per channel.</summary>
+    [HotPath]
     private static unsafe void Pad(in Conv2dGeometry g, float* image, float* padded)
     {
         int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);

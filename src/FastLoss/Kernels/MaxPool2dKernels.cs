@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -33,6 +34,7 @@ public static class MaxPool2dKernels
     }
 
     /// <summary>Pools <paramref name="planes"/> planes of <paramref name="height"/> x <paramref name="width"/>.</summary>
+    [HotPath]
     public static unsafe void Forward(
         ReadOnlySpan<float> input, int planes, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
@@ -91,6 +93,7 @@ public static class MaxPool2dKernels
     /// 2 x 2 windows with horizontal stride 2, eight outputs at a time: the window's four values, in row-major
     /// order, replace the running maximum when greater or NaN, exactly as the scalar rule. Returns the outputs done.
     /// </summary>
+    [HotPath]
     private static unsafe int Pool2x2Vector(float* plane, int width, int top, int outWidth, float* y, int* winners)
     {
         float* upper = plane + ((nint)top * width);
@@ -130,6 +133,7 @@ public static class MaxPool2dKernels
     }
 
     /// <summary>Adds each output gradient into the input element recorded by <see cref="Forward"/>.</summary>
+    [HotPath]
     public static void Backward(
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, int planes, int height, int width, Span<float> inputGrad)
     {

@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Generation;
 using FastLoss.Kernels;
 using FastLoss.Threading;
 
@@ -55,6 +56,7 @@ public sealed class Conv2d : Module
     /// <summary>The bias (out), or null.</summary>
     public Tensor? Bias { get; }
 
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -93,6 +95,7 @@ public sealed class Conv2d : Module
         }
     }
 
+    [HotPath]
     protected internal override void ZeroParameterGrads()
     {
         Weight.ZeroGrad();
@@ -155,6 +158,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         public void Forward(Tensor input, Tensor output)
         {
             _input = input;
@@ -163,6 +167,7 @@ public sealed class Conv2d : Module
             Dispatch();
         }
 
+        [HotPath]
         public void Backward()
         {
             Tensor input = _input!;
@@ -196,6 +201,7 @@ public sealed class Conv2d : Module
             _inputGrad = _weightGrad = _biasGrad = null;
         }
 
+        [HotPath]
         public void Execute(int part, int partCount)
         {
             int first = (int)((long)_images * part / partCount);
@@ -210,6 +216,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         private void Dispatch()
         {
             if (_parts == 1 || !ComputePool.CanRunInParallel)
@@ -226,6 +233,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         private void ForwardImages(int first, int end)
         {
             Conv2dGeometry g = _geometry;
@@ -241,6 +249,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         private void BackwardImages(int part, int first, int end)
         {
             Conv2dGeometry g = _geometry;

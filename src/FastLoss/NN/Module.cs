@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.NN;
 
 /// <summary>
@@ -36,6 +38,7 @@ public abstract class Module
     }
 
     /// <summary>Zeroes the gradients of all parameters in place (torch's zero_grad()).</summary>
+    [HotPath]
     public void ZeroGrad() => ZeroParameterGrads();
 
     /// <summary>Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>.</summary>

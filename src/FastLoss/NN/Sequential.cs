@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.NN;
 
 /// <summary>
@@ -39,6 +41,7 @@ public sealed class Sequential : Module
         }
     }
 
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -59,6 +62,7 @@ public sealed class Sequential : Module
         }
     }
 
+    [HotPath]
     protected internal override void ZeroParameterGrads()
     {
         foreach (Module module in _modules)

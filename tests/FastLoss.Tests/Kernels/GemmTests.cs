@@ -1,5 +1,5 @@
 using FastLoss.Kernels;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Kernels;
 

@@ -1,7 +1,7 @@
 using FastLoss.Autograd;
 using FastLoss.NN;
 using FastLoss.Optim;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using FastLoss.Autograd;
 using FastLoss.NN;
 using FastLoss.Optim;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 using FastLoss.Threading;
 
 namespace FastLoss.Tests.NN;

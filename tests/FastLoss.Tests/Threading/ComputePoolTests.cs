@@ -1,4 +1,4 @@
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 using FastLoss.Threading;
 
 namespace FastLoss.Tests.Threading;

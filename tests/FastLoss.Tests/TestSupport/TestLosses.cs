@@ -1,6 +1,6 @@
 using FastLoss.Autograd;
 
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
 /// L = sum_i r_i * y_i for fixed weights r: its gradient with respect to y is r, so a layer's backward sees a
