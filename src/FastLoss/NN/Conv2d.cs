@@ -21,7 +21,7 @@ public sealed class Conv2d : Module
         int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool bias = true,
         Generator? generator = null)
     {
-        // Validates sizes, stride and padding with a 1-pixel image that the kernel fits after padding.
+        // Validates channels, kernel size, stride and padding (an image the size of the kernel always fits).
         _ = new Conv2dGeometry(inChannels, kernelSize, kernelSize, outChannels, kernelSize, kernelSize, stride, stride, padding, padding);
         InChannels = inChannels;
         OutChannels = outChannels;
