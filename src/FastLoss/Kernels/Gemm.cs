@@ -12,8 +12,9 @@ namespace FastLoss.Kernels;
 /// </summary>
 public static class Gemm
 {
-    // Below about this many multiply-adds, waking another thread costs more than it saves.
-    private const long ParallelThreshold = 1L << 18;
+    // Below about this many multiply-adds (some 40 microseconds on one core), handing half to another thread
+    // costs more than it saves once that thread may have to be woken or scheduled.
+    internal const long ParallelThreshold = 1L << 21;
 
     /// <summary>
     /// C = alpha * op(A) * op(B) + beta * C. With beta = 0, C is only written (NaN or garbage in it is ignored);
