@@ -19,6 +19,7 @@ public static class Gemm
     /// <summary>
     /// C = alpha * op(A) * op(B) + beta * C. With beta = 0, C is only written (NaN or garbage in it is ignored);
     /// with beta = 1 the product is accumulated; with alpha = 0 or k = 0, A and B are not read.
+    /// C must not overlap A or B. Sizes and strides are checked against the spans before anything is written.
     /// </summary>
     [HotPath]
     public static unsafe void Sgemm(
