@@ -1,0 +1,100 @@
+namespace FastLoss.Kernels;
+
+/// <summary>
+/// The shapes of one image's 2-D convolution (cross-correlation with zero padding, as torch's conv2d):
+/// input C x H x W, weight OutC x C x KH x KW, output OutC x OH x OW with OH = (H + 2 PH - KH) / SH + 1.
+/// The unfolded input (im2col) has <see cref="PatchSize"/> rows (C x KH x KW) and <see cref="OutputPixels"/>
+/// columns (OH x OW).
+/// </summary>
+public readonly record struct Conv2dGeometry
+{
+    public Conv2dGeometry(
+        int inChannels, int inHeight, int inWidth, int outChannels,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        if (inChannels <= 0 || outChannels <= 0 || kernelHeight <= 0 || kernelWidth <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(inChannels),
+                $"Conv2d: channels and kernel sizes must be positive, got in_channels={inChannels}, out_channels={outChannels}, kernel_size=({kernelHeight}, {kernelWidth}).");
+        }
+
+        if (strideHeight <= 0 || strideWidth <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(strideHeight), $"non-positive stride is not supported, got ({strideHeight}, {strideWidth})");
+        }
+
+        if (paddingHeight < 0 || paddingWidth < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(paddingHeight), $"negative padding is not supported, got ({paddingHeight}, {paddingWidth})");
+        }
+
+        if (inHeight < 0 || inWidth < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inHeight), $"Conv2d: negative input size ({inHeight}, {inWidth}).");
+        }
+
+        int paddedHeight = inHeight + (2 * paddingHeight);
+        int paddedWidth = inWidth + (2 * paddingWidth);
+        if (paddedHeight < kernelHeight || paddedWidth < kernelWidth)
+        {
+            throw new ArgumentException(
+                $"Calculated padded input size per channel: ({paddedHeight} x {paddedWidth}). Kernel size: ({kernelHeight} x {kernelWidth}). Kernel size can't be greater than actual input size");
+        }
+
+        InChannels = inChannels;
+        InHeight = inHeight;
+        InWidth = inWidth;
+        OutChannels = outChannels;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
+        StrideHeight = strideHeight;
+        StrideWidth = strideWidth;
+        PaddingHeight = paddingHeight;
+        PaddingWidth = paddingWidth;
+        OutHeight = ((paddedHeight - kernelHeight) / strideHeight) + 1;
+        OutWidth = ((paddedWidth - kernelWidth) / strideWidth) + 1;
+    }
+
+    public int InChannels { get; }
+
+    public int InHeight { get; }
+
+    public int InWidth { get; }
+
+    public int OutChannels { get; }
+
+    public int KernelHeight { get; }
+
+    public int KernelWidth { get; }
+
+    public int StrideHeight { get; }
+
+    public int StrideWidth { get; }
+
+    public int PaddingHeight { get; }
+
+    public int PaddingWidth { get; }
+
+    public int OutHeight { get; }
+
+    public int OutWidth { get; }
+
+    /// <summary>Elements of one input image (C x H x W).</summary>
+    public int InputSize => InChannels * InHeight * InWidth;
+
+    /// <summary>Elements of one output image (OutC x OH x OW).</summary>
+    public int OutputSize => OutChannels * OutputPixels;
+
+    /// <summary>Pixels of one output channel (OH x OW): the columns of the unfolded input.</summary>
+    public int OutputPixels => OutHeight * OutWidth;
+
+    /// <summary>Weights per output channel (C x KH x KW): the rows of the unfolded input.</summary>
+    public int PatchSize => InChannels * KernelHeight * KernelWidth;
+
+    /// <summary>Elements of the weight (OutC x C x KH x KW).</summary>
+    public int WeightSize => OutChannels * PatchSize;
+
+    /// <summary>Elements of the unfolded input (PatchSize x OutputPixels).</summary>
+    public int ColumnsSize => PatchSize * OutputPixels;
+}

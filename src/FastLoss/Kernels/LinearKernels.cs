@@ -1,0 +1,109 @@
+namespace FastLoss.Kernels;
+
+/// <summary>
+/// The affine map of torch's Linear on row-major spans: y (rows x out) = x (rows x in) W^T + b, with W stored
+/// out x in. The bias is per unit (out values), one value shared by every unit (a 0-dim bias), or absent.
+/// Backward: dx = dy W, dW = dy^T x, db = column sums of dy (or their total for a shared bias).
+/// </summary>
+public static class LinearKernels
+{
+    /// <summary>y = x W^T + b. <paramref name="bias"/> has outFeatures elements, 1 (shared), or none.</summary>
+    public static unsafe void Forward(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        int rows, int inFeatures, int outFeatures, Span<float> output)
+    {
+        Check(input.Length, weight.Length, output.Length, rows, inFeatures, outFeatures);
+        CheckBias(bias.Length, outFeatures);
+        if (bias.Length == 1 && outFeatures != 1)
+        {
+            output.Fill(bias[0]);
+        }
+        else if (!bias.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
+            }
+        }
+
+        fixed (float* x = input, w = weight, y = output)
+        {
+            Gemm.Run(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, w, inFeatures,
+                bias.IsEmpty ? 0f : 1f, y, outFeatures);
+        }
+    }
+
+    /// <summary>dx += dy W.</summary>
+    public static unsafe void AccumulateInputGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad)
+    {
+        Check(inputGrad.Length, weight.Length, outputGrad.Length, rows, inFeatures, outFeatures);
+        fixed (float* dy = outputGrad, w = weight, dx = inputGrad)
+        {
+            Gemm.Run(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, 1f, dx, inFeatures);
+        }
+    }
+
+    /// <summary>dW += dy^T x.</summary>
+    public static unsafe void AccumulateWeightGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad)
+    {
+        Check(input.Length, weightGrad.Length, outputGrad.Length, rows, inFeatures, outFeatures);
+        fixed (float* dy = outputGrad, x = input, dw = weightGrad)
+        {
+            Gemm.Run(true, false, outFeatures, inFeatures, rows, 1f, dy, outFeatures, x, inFeatures, 1f, dw, inFeatures);
+        }
+    }
+
+    /// <summary>db += the column sums of dy; a shared (1-element) bias gets the sum of all of dy.</summary>
+    public static void AccumulateBiasGrad(ReadOnlySpan<float> outputGrad, int rows, int outFeatures, Span<float> biasGrad)
+    {
+        CheckBias(biasGrad.Length, outFeatures);
+        if (outputGrad.Length != rows * outFeatures)
+        {
+            throw new ArgumentException($"Linear: the output gradient has {outputGrad.Length} elements, expected {rows}x{outFeatures}.", nameof(outputGrad));
+        }
+
+        if (biasGrad.Length == 1 && outFeatures != 1)
+        {
+            biasGrad[0] += System.Numerics.Tensors.TensorPrimitives.Sum(outputGrad);
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(biasGrad, outputGrad.Slice(r * outFeatures, outFeatures), biasGrad);
+        }
+    }
+
+    private static void Check(int inputLength, int weightLength, int outputLength, int rows, int inFeatures, int outFeatures)
+    {
+        if (rows < 0 || inFeatures < 0 || outFeatures < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"Linear: negative size rows={rows}, in={inFeatures}, out={outFeatures}.");
+        }
+
+        if (inputLength != rows * inFeatures)
+        {
+            throw new ArgumentException($"Linear: the input has {inputLength} elements, expected {rows}x{inFeatures}.");
+        }
+
+        if (weightLength != outFeatures * inFeatures)
+        {
+            throw new ArgumentException($"Linear: the weight has {weightLength} elements, expected {outFeatures}x{inFeatures}.");
+        }
+
+        if (outputLength != rows * outFeatures)
+        {
+            throw new ArgumentException($"Linear: the output has {outputLength} elements, expected {rows}x{outFeatures}.");
+        }
+    }
+
+    private static void CheckBias(int biasLength, int outFeatures)
+    {
+        if (biasLength != 0 && biasLength != 1 && biasLength != outFeatures)
+        {
+            throw new ArgumentException($"Linear: the bias has {biasLength} elements; expected {outFeatures}, 1 (shared) or none.");
+        }
+    }
+}

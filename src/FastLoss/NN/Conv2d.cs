@@ -1,0 +1,275 @@
+using FastLoss.Autograd;
+using FastLoss.Kernels;
+using FastLoss.Threading;
+
+namespace FastLoss.NN;
+
+/// <summary>
+/// torch.nn.Conv2d (groups = 1, dilation = 1, zero padding) on NCHW input (N, C, H, W) or one image (C, H, W).
+/// Weight (out, in, k, k), bias (out). Runs of images are shared out to <see cref="ComputePool"/>'s threads,
+/// each unfolding its images into its own buffer; results do not depend on the thread count.
+/// Initialised as torch's reset_parameters.
+/// </summary>
+public sealed class Conv2d : Module
+{
+    private readonly Conv2dBatch _batch;
+    private int[] _plannedShape = [];
+    private Tensor? _output;
+
+    public Conv2d(
+        int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool bias = true,
+        Generator? generator = null)
+    {
+        // Validates sizes, stride and padding with a 1-pixel image that the kernel fits after padding.
+        _ = new Conv2dGeometry(inChannels, kernelSize, kernelSize, outChannels, kernelSize, kernelSize, stride, stride, padding, padding);
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        Weight = Tensor.Zeros(outChannels, inChannels, kernelSize, kernelSize);
+        Weight.RequiresGrad = true;
+        if (bias)
+        {
+            Bias = Tensor.Zeros(outChannels);
+            Bias.RequiresGrad = true;
+        }
+
+        Init.DefaultLayer(Weight, Bias, generator);
+        _batch = new Conv2dBatch(this);
+    }
+
+    public int InChannels { get; }
+
+    public int OutChannels { get; }
+
+    public int KernelSize { get; }
+
+    public int Stride { get; }
+
+    public int Padding { get; }
+
+    /// <summary>The weight (out, in, k, k).</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>The bias (out), or null.</summary>
+    public Tensor? Bias { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 3 && input.Rank != 4)
+        {
+            throw new ArgumentException(
+                $"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: {TensorShape.FormatList(input.Shape)}", nameof(input));
+        }
+
+        int channels = input.Shape[^3];
+        if (channels != InChannels)
+        {
+            throw new ArgumentException(
+                $"Given groups=1, weight of size {TensorShape.FormatList(Weight.Shape)}, expected input{TensorShape.FormatList(input.Shape)} to have {InChannels} channels, but got {channels} channels instead",
+                nameof(input));
+        }
+
+        Tensor output = Plan(input);
+        bool record = Tape.IsRecording && (input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
+        _batch.Forward(input, output);
+        output.RequiresGrad = record;
+        if (record)
+        {
+            Tape.Record(_batch);
+        }
+
+        return output;
+    }
+
+    protected internal override void CollectParameters(string prefix, List<(string Name, Tensor Parameter)> parameters)
+    {
+        parameters.Add((prefix + "weight", Weight));
+        if (Bias is not null)
+        {
+            parameters.Add((prefix + "bias", Bias));
+        }
+    }
+
+    /// <summary>Allocates the output and the geometry when the input shape changes (the kernel-size check runs here).</summary>
+    private Tensor Plan(Tensor input)
+    {
+        if (_output is not null && input.Shape.SequenceEqual(_plannedShape))
+        {
+            return _output;
+        }
+
+        int height = input.Shape[^2], width = input.Shape[^1];
+        var geometry = new Conv2dGeometry(
+            InChannels, height, width, OutChannels, KernelSize, KernelSize, Stride, Stride, Padding, Padding);
+        int images = input.Rank == 4 ? input.Shape[0] : 1;
+        _output = input.Rank == 4
+            ? Tensor.Zeros(images, OutChannels, geometry.OutHeight, geometry.OutWidth)
+            : Tensor.Zeros(OutChannels, geometry.OutHeight, geometry.OutWidth);
+        _batch.Plan(geometry, images);
+        _plannedShape = input.Shape.ToArray();
+        return _output;
+    }
+
+    /// <summary>
+    /// The forward and backward passes over a batch, split into at most <see cref="MaxParts"/> runs of images
+    /// that the pool's threads take as they come; also the recorded backward node. The split depends only on the
+    /// batch size, and weight gradients are summed per run and then added in run order, so results are the same
+    /// for any thread count.
+    /// </summary>
+    private sealed class Conv2dBatch(Conv2d layer) : IParallelWork, IBackwardNode
+    {
+        private const int MaxParts = 16;
+
+        private Conv2dGeometry _geometry;
+        private int _images;
+        private int _parts;
+        private Tensor? _input;
+        private Tensor? _output;
+        private bool _backward;
+        private Tensor? _inputGrad, _weightGrad, _biasGrad;
+        private float[][] _weightGradParts = [];
+        private float[][] _biasGradParts = [];
+
+        public Tensor Output => _output!;
+
+        public void Plan(in Conv2dGeometry geometry, int images)
+        {
+            _geometry = geometry;
+            _images = images;
+            _parts = Math.Clamp(images, 1, MaxParts);
+            _weightGradParts = new float[_parts][];
+            _biasGradParts = new float[_parts][];
+            for (int p = 0; p < _parts && _parts > 1; p++)
+            {
+                _weightGradParts[p] = new float[geometry.WeightSize];
+                _biasGradParts[p] = new float[geometry.OutChannels];
+            }
+        }
+
+        public void Forward(Tensor input, Tensor output)
+        {
+            _input = input;
+            _output = output;
+            _backward = false;
+            Dispatch();
+        }
+
+        public void Backward()
+        {
+            Tensor input = _input!;
+            Tensor? bias = layer.Bias;
+            if (_output!.Grad is null)
+            {
+                return;
+            }
+
+            _inputGrad = input.RequiresGrad ? input.GetOrCreateGrad() : null;
+            _weightGrad = layer.Weight.RequiresGrad ? layer.Weight.GetOrCreateGrad() : null;
+            _biasGrad = bias is { RequiresGrad: true } ? bias.GetOrCreateGrad() : null;
+            _backward = true;
+            Dispatch();
+            if (_parts > 1)
+            {
+                for (int part = 0; part < _parts; part++)
+                {
+                    if (_weightGrad is not null)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
+                    }
+
+                    if (_biasGrad is not null)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Add(_biasGrad.Span, _biasGradParts[part], _biasGrad.Span);
+                    }
+                }
+            }
+
+            _inputGrad = _weightGrad = _biasGrad = null;
+        }
+
+        public void Execute(int part, int partCount)
+        {
+            int first = (int)((long)_images * part / partCount);
+            int end = (int)((long)_images * (part + 1) / partCount);
+            if (_backward)
+            {
+                BackwardImages(part, first, end);
+            }
+            else
+            {
+                ForwardImages(first, end);
+            }
+        }
+
+        private void Dispatch()
+        {
+            if (_parts == 1 || !ComputePool.CanRunInParallel)
+            {
+                // On the calling thread; with one part, the products inside may still use the pool.
+                for (int part = 0; part < _parts; part++)
+                {
+                    Execute(part, _parts);
+                }
+            }
+            else
+            {
+                ComputePool.Run(this, _parts);
+            }
+        }
+
+        private void ForwardImages(int first, int end)
+        {
+            Conv2dGeometry g = _geometry;
+            ReadOnlySpan<float> input = _input!.Span;
+            Span<float> output = _output!.Span;
+            ReadOnlySpan<float> weight = layer.Weight.Span;
+            ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
+            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            for (int n = first; n < end; n++)
+            {
+                Conv2dKernels.Forward(
+                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, columns, output.Slice(n * g.OutputSize, g.OutputSize));
+            }
+        }
+
+        private void BackwardImages(int part, int first, int end)
+        {
+            Conv2dGeometry g = _geometry;
+            ReadOnlySpan<float> input = _input!.Span;
+            ReadOnlySpan<float> outputGrad = _output!.Grad!.Span;
+            ReadOnlySpan<float> weight = layer.Weight.Span;
+            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            bool partial = _parts > 1;
+            Span<float> weightGrad = _weightGrad is null ? default : partial ? _weightGradParts[part] : _weightGrad.Span;
+            Span<float> biasGrad = _biasGrad is null ? default : partial ? _biasGradParts[part] : _biasGrad.Span;
+            if (partial)
+            {
+                weightGrad.Clear();
+                biasGrad.Clear();
+            }
+
+            Span<float> inputGrad = _inputGrad is null ? default : _inputGrad.Span;
+            for (int n = first; n < end; n++)
+            {
+                ReadOnlySpan<float> dy = outputGrad.Slice(n * g.OutputSize, g.OutputSize);
+                if (!biasGrad.IsEmpty)
+                {
+                    Conv2dKernels.AccumulateBiasGrad(g, dy, biasGrad);
+                }
+
+                if (!weightGrad.IsEmpty)
+                {
+                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, columns, weightGrad);
+                }
+
+                if (!inputGrad.IsEmpty)
+                {
+                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, columns, inputGrad.Slice(n * g.InputSize, g.InputSize));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace FastLoss.NN;
+
+/// <summary>
+/// The base of layers and containers (torch.nn.Module): a forward function and named parameters, named as in
+/// torch's state_dict ("weight", "0.bias", ...). Layers own their output tensors and backward nodes and reuse
+/// them while the input shape stays the same, so a training step allocates nothing after the first. A layer
+/// instance therefore holds one result at a time: call it once per forward pass, and copy an output that must
+/// outlive the next call.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming", "CA1716:Identifiers should not match keywords", Justification = "The name is torch.nn.Module's, which users look for.")]
+public abstract class Module
+{
+    /// <summary>Computes the output for <paramref name="input"/>, recording the backward step on the tape when gradients are wanted.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>The parameters, in registration order (torch's parameters()).</summary>
+    public IReadOnlyList<Tensor> Parameters()
+    {
+        var named = NamedParameters();
+        var parameters = new Tensor[named.Count];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = named[i].Parameter;
+        }
+
+        return parameters;
+    }
+
+    /// <summary>The parameters with their state_dict keys (torch's named_parameters()).</summary>
+    public IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters()
+    {
+        var parameters = new List<(string Name, Tensor Parameter)>();
+        CollectParameters(string.Empty, parameters);
+        return parameters;
+    }
+
+    /// <summary>Zeroes the gradients of all parameters in place (torch's zero_grad()).</summary>
+    public void ZeroGrad()
+    {
+        foreach ((_, Tensor parameter) in NamedParameters())
+        {
+            parameter.ZeroGrad();
+        }
+    }
+
+    /// <summary>Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>.</summary>
+    protected internal virtual void CollectParameters(string prefix, List<(string Name, Tensor Parameter)> parameters)
+    {
+    }
+}
