@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastLoss.Functional.Classification;
+
+/// <summary>
+/// Cross-entropy over rows whose classes are contiguous (inner size 1), vectorized across the classes. Per row:
+/// the max, then exp(x - max) (stored into the gradient row when one is wanted) and its sum, then the loss from
+/// max - x and log(sum) (no cancellation for large logits), then the gradient scaled in place:
+/// g = s * (A * softmax - D) with a per-row A and a per-class D, as derived in <see cref="CrossEntropy"/>.
+/// </summary>
+internal static class CrossEntropyContiguous
+{
+    /// <summary>Class-index targets; returns the sum of the entries' losses.</summary>
+    public static double IndexTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass) =>
+        LaneWidths.For(classes) switch
+        {
+            LaneWidth.Bits512 => IndexTargets<Lanes512, Vector512<float>>(logits, batch, classes, targets, ref pass),
+            LaneWidth.Bits256 => IndexTargets<Lanes256, Vector256<float>>(logits, batch, classes, targets, ref pass),
+            LaneWidth.Bits128 => IndexTargets<Lanes128, Vector128<float>>(logits, batch, classes, targets, ref pass),
+            _ => IndexTargets<Lanes1, float>(logits, batch, classes, targets, ref pass),
+        };
+
+    /// <summary>Class-probability targets laid out like the logits; returns the sum of the entries' losses.</summary>
+    public static double ProbabilityTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass) =>
+        LaneWidths.For(classes) switch
+        {
+            LaneWidth.Bits512 => ProbabilityTargets<Lanes512, Vector512<float>>(logits, batch, classes, targets, ref pass),
+            LaneWidth.Bits256 => ProbabilityTargets<Lanes256, Vector256<float>>(logits, batch, classes, targets, ref pass),
+            LaneWidth.Bits128 => ProbabilityTargets<Lanes128, Vector128<float>>(logits, batch, classes, targets, ref pass),
+            _ => ProbabilityTargets<Lanes1, float>(logits, batch, classes, targets, ref pass),
+        };
+
+    private static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        bool writeLosses = !pass.EntryLosses.IsEmpty;
+        bool writeGradient = !pass.Gradient.IsEmpty;
+        bool weighted = !pass.Weight.IsEmpty;
+        bool perEntryUpstream = !pass.EntryUpstream.IsEmpty;
+        float eps = pass.Smoothing;
+        float keep = 1f - eps;
+        float epsPerClass = eps / classes;
+        ref float x0 = ref MemoryMarshal.GetReference(logits);
+        ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
+        ref float w = ref MemoryMarshal.GetReference(pass.Weight);
+        double total = 0;
+
+        for (int n = 0; n < batch; n++)
+        {
+            long target = targets[n];
+            int offset = n * classes;
+            if (target == pass.IgnoreIndex)
+            {
+                if (writeLosses)
+                {
+                    pass.EntryLosses[n] = 0f;
+                }
+
+                if (writeGradient)
+                {
+                    pass.Gradient.Slice(offset, classes).Clear();
+                }
+
+                continue;
+            }
+
+            int y = (int)target;
+            ref float x = ref Unsafe.Add(ref x0, offset);
+            ref float g = ref Unsafe.Add(ref g0, offset);
+            float wy = weighted ? Unsafe.Add(ref w, y) : 1f;
+
+            float max = RowKernels.Max<TL, TV>(ref x, classes);
+            float sumExp = writeGradient
+                ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
+                : RowKernels.SumExp<TL, TV>(ref x, classes, max);
+            float logSum = MathF.Log(sumExp);
+
+            // -w[y] * log_softmax(x)[y] = w[y] * ((max - x[y]) + log(sum)).
+            float loss = wy * ((max - Unsafe.Add(ref x, y)) + logSum);
+            if (eps > 0f)
+            {
+                // -sum_c w[c] * log_softmax(x)[c] = sum_c w[c] * (max - x[c]) + W * log(sum).
+                float gap = weighted
+                    ? RowKernels.WeightedGap<TL, TV>(ref x, ref w, classes, max)
+                    : RowKernels.Gap<TL, TV>(ref x, classes, max);
+                loss = (keep * loss) + (epsPerClass * (gap + (pass.WeightTotal * logSum)));
+            }
+
+            if (writeLosses)
+            {
+                pass.EntryLosses[n] = loss;
+            }
+
+            total += loss;
+
+            if (writeGradient)
+            {
+                // d/dx_j = s * [((1 - eps) w[y] + eps/C * W) * p_j - eps/C * w[j] - (1 - eps) w[y] * [j == y]].
+                float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
+                float k = s * ((keep * wy) + (epsPerClass * pass.WeightTotal)) / sumExp;
+                float b = s * epsPerClass;
+                if (weighted && eps > 0f)
+                {
+                    RowKernels.ScaleShiftWeighted<TL, TV>(ref g, ref w, classes, k, b);
+                }
+                else
+                {
+                    RowKernels.ScaleShift<TL, TV>(ref g, classes, k, b);
+                }
+
+                Unsafe.Add(ref g, y) -= s * keep * wy;
+            }
+        }
+
+        return total;
+    }
+
+    private static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        bool writeLosses = !pass.EntryLosses.IsEmpty;
+        bool writeGradient = !pass.Gradient.IsEmpty;
+        bool weighted = !pass.Weight.IsEmpty;
+        bool perEntryUpstream = !pass.EntryUpstream.IsEmpty;
+        float keep = 1f - pass.Smoothing;
+        float epsPerClass = pass.Smoothing / classes;
+        ref float x0 = ref MemoryMarshal.GetReference(logits);
+        ref float t0 = ref MemoryMarshal.GetReference(targets);
+        ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
+        ref float w = ref MemoryMarshal.GetReference(pass.Weight);
+        double total = 0;
+
+        for (int n = 0; n < batch; n++)
+        {
+            int offset = n * classes;
+            ref float x = ref Unsafe.Add(ref x0, offset);
+            ref float t = ref Unsafe.Add(ref t0, offset);
+            ref float g = ref Unsafe.Add(ref g0, offset);
+
+            float max = RowKernels.Max<TL, TV>(ref x, classes);
+            float sumExp = writeGradient
+                ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
+                : RowKernels.SumExp<TL, TV>(ref x, classes, max);
+            float logSum = MathF.Log(sumExp);
+
+            // With q = w * ((1 - eps) t + eps/C): loss = -sum q * log_softmax(x) = sum q * (max - x) + log(sum) * sum q.
+            ProbabilitySums<TL, TV>(ref x, ref t, ref w, weighted, classes, max, keep, epsPerClass, out float sumQ, out float gapQ);
+            float loss = gapQ + (logSum * sumQ);
+
+            if (writeLosses)
+            {
+                pass.EntryLosses[n] = loss;
+            }
+
+            total += loss;
+
+            if (writeGradient)
+            {
+                // d/dx_j = s * (sum q * p_j - q_j).
+                float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
+                ProbabilityGradient<TL, TV>(ref g, ref t, ref w, weighted, classes, s * sumQ / sumExp, s, keep, epsPerClass);
+            }
+        }
+
+        return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV SmoothedWeight<TL, TV>(ref float t, ref float w, bool weighted, nuint i, TV keep, TV epsPerClass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        TV q = TL.MultiplyAdd(TL.Load(ref t, i), keep, epsPerClass);
+        return weighted ? TL.Multiply(q, TL.Load(ref w, i)) : q;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ProbabilitySums<TL, TV>(
+        ref float x, ref float t, ref float w, bool weighted, int n, float max, float keep, float epsPerClass, out float sumQ, out float gapQ)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        TV top = TL.Broadcast(max);
+        TV keepV = TL.Broadcast(keep);
+        TV epsV = TL.Broadcast(epsPerClass);
+        TV sum = TL.Broadcast(0f);
+        TV gap = TL.Broadcast(0f);
+        int last = n - TL.Count;
+        int i = 0;
+        for (; i < last; i += TL.Count)
+        {
+            TV q = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)i, keepV, epsV);
+            sum = TL.Add(sum, q);
+            gap = TL.MultiplyAdd(q, TL.Subtract(top, TL.Load(ref x, (nuint)i)), gap);
+        }
+
+        TV zero = TL.Broadcast(0f);
+        TV qTail = TL.SelectFrom(i - last, SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)last, keepV, epsV), zero);
+        sum = TL.Add(sum, qTail);
+        gap = TL.MultiplyAdd(qTail, TL.Subtract(top, TL.Load(ref x, (nuint)last)), gap);
+        sumQ = TL.Sum(sum);
+        gapQ = TL.Sum(gap);
+    }
+
+    /// <summary>g = g * k - s * q, in place (g holds exp(x - max)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ProbabilityGradient<TL, TV>(
+        ref float g, ref float t, ref float w, bool weighted, int n, float k, float s, float keep, float epsPerClass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        TV scale = TL.Broadcast(k);
+        TV entryScale = TL.Broadcast(s);
+        TV keepV = TL.Broadcast(keep);
+        TV epsV = TL.Broadcast(epsPerClass);
+        int last = n - TL.Count;
+        int i = 0;
+        for (; i < last; i += TL.Count)
+        {
+            TV q = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)i, keepV, epsV);
+            TL.Store(TL.Subtract(TL.Multiply(TL.Load(ref g, (nuint)i), scale), TL.Multiply(entryScale, q)), ref g, (nuint)i);
+        }
+
+        TV old = TL.Load(ref g, (nuint)last);
+        TV qLast = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)last, keepV, epsV);
+        TV fresh = TL.Subtract(TL.Multiply(old, scale), TL.Multiply(entryScale, qLast));
+        TL.Store(TL.SelectFrom(i - last, fresh, old), ref g, (nuint)last);
+    }
+}

@@ -1,0 +1,33 @@
+namespace FastLoss.Functional.Classification;
+
+/// <summary>
+/// What one pass of the cross-entropy kernels reads and writes besides logits and targets. The loss of every
+/// entry is always computed (its sum is returned); the per-entry losses and the gradient are written only when
+/// their spans are non-empty, so forward, backward and the fused pass share one kernel.
+/// </summary>
+internal ref struct CrossEntropyPass
+{
+    /// <summary>The class weights, or empty for all ones.</summary>
+    public ReadOnlySpan<float> Weight;
+
+    /// <summary>The sum of the class weights (C without weights): the smoothing term's weight of log(sum exp).</summary>
+    public float WeightTotal;
+
+    /// <summary>Label smoothing eps.</summary>
+    public float Smoothing;
+
+    /// <summary>Index targets equal to this are skipped (loss 0, gradient 0).</summary>
+    public long IgnoreIndex;
+
+    /// <summary>The gradient's factor for every entry: upstream / denominator for mean, upstream for sum, 1 for none.</summary>
+    public float GradientScale;
+
+    /// <summary>A further factor per entry (the upstream gradient of an unreduced loss), or empty for 1.</summary>
+    public ReadOnlySpan<float> EntryUpstream;
+
+    /// <summary>Where the loss of each entry goes, or empty.</summary>
+    public Span<float> EntryLosses;
+
+    /// <summary>Where d loss / d logits goes (same layout as the logits), or empty for a forward-only pass.</summary>
+    public Span<float> Gradient;
+}

@@ -1,0 +1,94 @@
+using FastLoss.Functional;
+using FastLoss.NN;
+
+namespace FastLoss.Tests.Classification;
+
+/// <summary>
+/// After warm-up, 1,000 calls allocate nothing on the calling thread (GC.GetAllocatedBytesForCurrentThread), at span
+/// level and at module level including loss.Backward() through the tape.
+/// </summary>
+public class ClassificationAllocationTests
+{
+    private const int Calls = 1000;
+
+    [Fact]
+    public void Span_level_cross_entropy_allocates_nothing()
+    {
+        var random = new Random(1);
+        foreach (var layout in new[] { new ClassLayout(64, 10, 1), new ClassLayout(4, 100, 1), new ClassLayout(2, 5, 9), new ClassLayout(2, 3, 20) })
+        {
+            float[] logits = ClassificationData.Logits(random, layout.Length);
+            long[] targets = ClassificationData.IndexTargets(random, layout.Entries, layout.Classes);
+            float[] probabilities = ClassificationData.Probabilities(random, layout.Batch, layout.Classes, layout.Inner);
+            float[] weight = ClassificationData.Weights(random, layout.Classes);
+            float[] output = new float[1];
+            float[] entries = new float[layout.Entries];
+            float[] upstream = new float[layout.Entries];
+            float[] grad = new float[layout.Length];
+
+            void Step()
+            {
+                var mean = new CrossEntropyOptions { Weight = weight, LabelSmoothing = 0.1f };
+                var none = new CrossEntropyOptions { Reduction = Reduction.None };
+                CrossEntropy.ForwardBackward(logits, layout, targets, output, grad, mean);
+                CrossEntropy.Forward(logits, layout, targets, output, mean);
+                CrossEntropy.Backward(logits, layout, targets, 1f, grad, mean);
+                CrossEntropy.BackwardNone(logits, layout, targets, upstream, grad, none);
+                CrossEntropy.ForwardBackward(logits, layout, probabilities, entries, grad, none);
+                CrossEntropy.Forward(logits, layout, probabilities, output, mean);
+                CrossEntropy.Backward(logits, layout, probabilities, 1f, grad, mean);
+                NllLoss.ForwardBackward(logits, layout, targets, output, grad, new NllLossOptions { Weight = weight });
+                SoftmaxKernel.Forward(logits, layout, grad);
+                LogSoftmaxKernel.Backward(logits, probabilities, layout, grad, accumulate: true);
+            }
+
+            AssertNoAllocation(Step, layout.ToString());
+        }
+    }
+
+    [Fact]
+    public void Module_level_forward_and_backward_allocate_nothing()
+    {
+        var random = new Random(2);
+        var input = Tensor.FromValues(ClassificationData.Logits(random, 64 * 10), 64, 10);
+        input.RequiresGrad = true;
+        var target = IndexTensor.FromValues(ClassificationData.IndexTargets(random, 64, 10));
+        var probabilities = Tensor.FromValues(ClassificationData.Probabilities(random, 64, 10, 1), 64, 10);
+        var image = Tensor.FromValues(ClassificationData.Logits(random, 2 * 5 * 3 * 3), 2, 5, 3, 3);
+        image.RequiresGrad = true;
+        var pixels = IndexTensor.FromValues(ClassificationData.IndexTargets(random, 18, 5), 2, 3, 3);
+        var crossEntropy = new CrossEntropyLoss(Tensor.FromValues(ClassificationData.Weights(random, 10)), labelSmoothing: 0.1f);
+        var spatial = new CrossEntropyLoss(reduction: Reduction.Sum);
+        var logSoftmax = new LogSoftmax(1);
+        var nll = new NLLLoss();
+
+        void Step()
+        {
+            crossEntropy.Forward(input, target).Backward();
+            crossEntropy.Forward(input, probabilities).Backward();
+            spatial.Forward(image, pixels).Backward();
+            nll.Forward(logSoftmax.Forward(input), target).Backward();
+            input.ZeroGrad();
+            image.ZeroGrad();
+        }
+
+        AssertNoAllocation(Step, "modules");
+    }
+
+    private static void AssertNoAllocation(Action step, string what)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            step();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            step();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{what}: {allocated} bytes allocated over {Calls} calls");
+    }
+}
