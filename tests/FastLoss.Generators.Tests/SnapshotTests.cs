@@ -40,6 +40,31 @@ public class SnapshotTests
         """;
 
     [Fact]
+    public void The_README_declaration_generates_code_that_compiles_without_diagnostics()
+    {
+        const string readme = """
+            using System;
+            using FastLoss.Generation;
+
+            namespace FastLoss.Functional;
+
+            public static partial class LogCosh
+            {
+                [ElementwiseLoss]
+                private static float PerElement(float x, float y) => ElementMath.Log1P(MathF.Exp(-2f * MathF.Abs(x - y))) + MathF.Abs(x - y) - 0.6931472f;
+            }
+            """;
+        var (driver, output, diagnostics) = GeneratorHarness.Run(readme);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string generated = GeneratorHarness.GeneratedSource(driver);
+        foreach (string method in new[] { "Forward(", "ForwardNone(", "Backward(", "BackwardNone(", "ForwardBackward(" })
+        {
+            Assert.Contains("public static " + (method.StartsWith("Forward(", StringComparison.Ordinal) || method.StartsWith("ForwardBackward(", StringComparison.Ordinal) ? "float " : "void ") + method, generated, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void SmoothL1_matches_its_snapshot() => Verify(SmoothL1Declaration, "SmoothL1.g.cs.txt");
 
     [Fact]

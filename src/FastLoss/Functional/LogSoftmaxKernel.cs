@@ -1,4 +1,5 @@
 using FastLoss.Functional.Classification;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional;
 
@@ -8,6 +9,7 @@ namespace FastLoss.Functional;
 /// </summary>
 public static class LogSoftmaxKernel
 {
+    [HotPath]
     public static void Forward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)
     {
         SoftmaxArguments.CheckForward(input, layout, output);
@@ -18,6 +20,7 @@ public static class LogSoftmaxKernel
     /// inputGradient = outputGradient - exp(output) * sum(outputGradient), written, or added when
     /// <paramref name="accumulate"/> is true.
     /// </summary>
+    [HotPath]
     public static void Backward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, ClassLayout layout, Span<float> inputGradient, bool accumulate = false)
     {
         SoftmaxArguments.CheckBackward(output, outputGradient, layout, inputGradient);

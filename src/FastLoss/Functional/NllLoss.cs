@@ -1,79 +1,95 @@
 using FastLoss.Functional.Classification;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional;
 
 /// <summary>
 /// torch's nll_loss over spans: <c>l_n = -w[y_n] * input[n, y_n]</c> on log-probabilities laid out as
 /// <see cref="ClassLayout"/> (the class dimension may be strided), with ignore_index and the weighted mean
-/// (sum of w[y] over the kept targets; NaN when every target is ignored). The output holds 1 value for a reduced
-/// loss or one per entry for <see cref="Reduction.None"/>. The gradient is -w[y] * scale at each entry's target
-/// class and 0 elsewhere; it does not depend on the input's values. Gradients are written (=). Every argument
-/// and target is checked before anything is written. Nothing is allocated.
+/// (sum of w[y] over the kept targets; NaN when every target is ignored). As the elementwise losses: Forward and
+/// ForwardBackward return the reduced loss (Mean or Sum) and the *None methods work per entry. The gradient is
+/// -w[y] x scale at each entry's target class and 0 elsewhere; it does not depend on the input's values. Gradients
+/// are written (=). Every argument and target is checked before anything is written; nothing is allocated.
 /// </summary>
 public static class NllLoss
 {
-    public static void Forward(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> output, NllLossOptions options)
+    /// <summary>The loss reduced by <paramref name="reduction"/> (Mean or Sum).</summary>
+    [HotPath]
+    public static float Forward(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options = default, Reduction reduction = Reduction.Mean)
     {
-        Check(layout, targets, options);
-        SpanArguments.RequireLength(input.Length, layout.Length, "The input", layout);
-        SpanArguments.RequireOutput(output.Length, options.Reduction, layout);
-        SpanArguments.RequireDisjoint(output, input, "The output", "the input");
+        ElementwiseArguments.RequireReduced(reduction);
+        Check(input, layout, targets, options);
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
-        Run(input, layout, targets, denominator, options, output);
+        return Run(input, layout, targets, denominator, options, reduction, []);
     }
 
-    /// <summary>The gradient of <paramref name="upstream"/> x the loss with respect to the input, written into <paramref name="gradInput"/>.</summary>
-    public static void Backward(ClassLayout layout, ReadOnlySpan<long> targets, float upstream, Span<float> gradInput, NllLossOptions options)
+    /// <summary>The loss of each entry (reduction none), written to <paramref name="loss"/>.</summary>
+    [HotPath]
+    public static void ForwardNone(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> loss, NllLossOptions options = default)
     {
-        Check(layout, targets, options);
-        SpanArguments.RequireLength(gradInput.Length, layout.Length, "The gradient", layout);
-        SpanArguments.RequireDisjoint(gradInput, targets, "The gradient", "the targets");
+        Check(input, layout, targets, options);
+        SpanArguments.RequireLength(loss.Length, layout.Entries, "The loss", layout);
+        SpanArguments.RequireDisjoint(loss, input, "The loss", "the input");
+        SpanArguments.RequireDisjoint(loss, targets, "The loss", "the targets");
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
-        gradInput.Clear();
-        AccumulateGradient(layout, targets, options, Scale(options.Reduction, upstream, denominator), [], gradInput);
+        Run(input, layout, targets, denominator, options, Reduction.None, loss);
     }
 
-    /// <summary>The gradient of an unreduced loss (<see cref="Reduction.None"/>) given the upstream gradient of each entry.</summary>
-    public static void BackwardNone(ClassLayout layout, ReadOnlySpan<long> targets, ReadOnlySpan<float> upstream, Span<float> gradInput, NllLossOptions options)
+    /// <summary>
+    /// d(reduced loss)/d(input) times <paramref name="upstream"/>, written to <paramref name="inputGrad"/>; with
+    /// <see cref="Reduction.None"/>, every entry's upstream gradient is <paramref name="upstream"/>.
+    /// </summary>
+    [HotPath]
+    public static void Backward(ClassLayout layout, ReadOnlySpan<long> targets, Span<float> inputGrad, NllLossOptions options = default, Reduction reduction = Reduction.Mean, float upstream = 1f)
     {
-        if (options.Reduction != Reduction.None)
-        {
-            throw new ArgumentException(
-                $"BackwardNone takes one upstream gradient per entry of an unreduced loss, but the options ask for Reduction.{options.Reduction}; use Backward.");
-        }
+        SpanArguments.RequireReduction(reduction);
+        CheckTargets(layout, targets, options);
+        SpanArguments.RequireLength(inputGrad.Length, layout.Length, "The gradient", layout);
+        SpanArguments.RequireDisjoint(inputGrad, targets, "The gradient", "the targets");
+        double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
+        inputGrad.Clear();
+        AccumulateGradient(layout, targets, options, Scale(reduction, upstream, denominator), [], inputGrad);
+    }
 
-        Check(layout, targets, options);
+    /// <summary>For reduction none: <paramref name="upstream"/>[n] * d loss[n] / d input, written to <paramref name="inputGrad"/>.</summary>
+    [HotPath]
+    public static void BackwardNone(ClassLayout layout, ReadOnlySpan<long> targets, ReadOnlySpan<float> upstream, Span<float> inputGrad, NllLossOptions options = default)
+    {
+        CheckTargets(layout, targets, options);
         SpanArguments.RequireLength(upstream.Length, layout.Entries, "The upstream gradient", layout);
-        SpanArguments.RequireLength(gradInput.Length, layout.Length, "The gradient", layout);
-        SpanArguments.RequireDisjoint(gradInput, targets, "The gradient", "the targets");
-        SpanArguments.RequireDisjoint(gradInput, upstream, "The gradient", "the upstream gradient");
+        SpanArguments.RequireLength(inputGrad.Length, layout.Length, "The gradient", layout);
+        SpanArguments.RequireDisjoint(inputGrad, targets, "The gradient", "the targets");
+        SpanArguments.RequireDisjoint(inputGrad, upstream, "The gradient", "the upstream gradient");
         ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
-        gradInput.Clear();
-        AccumulateGradient(layout, targets, options, 1f, upstream, gradInput);
+        inputGrad.Clear();
+        AccumulateGradient(layout, targets, options, 1f, upstream, inputGrad);
     }
 
-    /// <summary>The loss and its gradient (upstream 1; for <see cref="Reduction.None"/>, upstream 1 per entry).</summary>
-    public static void ForwardBackward(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> output, Span<float> gradInput, NllLossOptions options)
+    /// <summary>The reduced loss and its gradient (written to <paramref name="inputGrad"/>).</summary>
+    [HotPath]
+    public static float ForwardBackward(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, Span<float> inputGrad, NllLossOptions options = default, Reduction reduction = Reduction.Mean)
     {
-        Check(layout, targets, options);
-        SpanArguments.RequireLength(input.Length, layout.Length, "The input", layout);
-        SpanArguments.RequireOutput(output.Length, options.Reduction, layout);
-        SpanArguments.RequireLength(gradInput.Length, layout.Length, "The gradient", layout);
-        SpanArguments.RequireDisjoint(output, input, "The output", "the input");
-        SpanArguments.RequireDisjoint(gradInput, input, "The gradient", "the input");
-        SpanArguments.RequireDisjoint(gradInput, targets, "The gradient", "the targets");
-        SpanArguments.RequireDisjoint(gradInput, (ReadOnlySpan<float>)output, "The gradient", "the output");
+        ElementwiseArguments.RequireReduced(reduction);
+        Check(input, layout, targets, options);
+        SpanArguments.RequireLength(inputGrad.Length, layout.Length, "The gradient", layout);
+        SpanArguments.RequireDisjoint(inputGrad, input, "The gradient", "the input");
+        SpanArguments.RequireDisjoint(inputGrad, targets, "The gradient", "the targets");
         double denominator = ClassTargets.Scan(targets, layout.Classes, options.Weight, options.IgnoreIndex);
-        Run(input, layout, targets, denominator, options, output);
-        gradInput.Clear();
-        AccumulateGradient(layout, targets, options, Scale(options.Reduction, 1f, denominator), [], gradInput);
+        float loss = Run(input, layout, targets, denominator, options, reduction, []);
+        inputGrad.Clear();
+        AccumulateGradient(layout, targets, options, Scale(reduction, 1f, denominator), [], inputGrad);
+        return loss;
     }
 
-    /// <summary>The forward pass over checked targets.</summary>
-    internal static void Run(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, double denominator, NllLossOptions options, Span<float> output)
+    /// <summary>
+    /// The forward pass over checked targets: writes each entry's loss when <paramref name="entryLosses"/> is
+    /// non-empty and returns the reduced loss (the sum for none).
+    /// </summary>
+    internal static float Run(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, double denominator, NllLossOptions options, Reduction reduction, Span<float> entryLosses)
     {
         ReadOnlySpan<float> weight = options.Weight;
-        bool perEntry = options.Reduction == Reduction.None;
+        long ignoreIndex = options.IgnoreIndex;
+        bool perEntry = !entryLosses.IsEmpty;
         int classes = layout.Classes;
         int inner = layout.Inner;
         double total = 0;
@@ -84,7 +100,7 @@ public static class NllLoss
                 int entry = (b * inner) + i;
                 long target = targets[entry];
                 float loss = 0f;
-                if (target != options.IgnoreIndex)
+                if (target != ignoreIndex)
                 {
                     int y = (int)target;
                     float value = input[(((b * classes) + y) * inner) + i];
@@ -93,23 +109,21 @@ public static class NllLoss
 
                 if (perEntry)
                 {
-                    output[entry] = loss;
+                    entryLosses[entry] = loss;
                 }
 
                 total += loss;
             }
         }
 
-        if (!perEntry)
-        {
-            output[0] = (float)(options.Reduction == Reduction.Mean ? total / denominator : total);
-        }
+        return (float)(reduction == Reduction.Mean ? total / denominator : total);
     }
 
     /// <summary>Adds -w[y] * scale (times the entry's upstream, if given) at each kept entry's target class.</summary>
-    internal static void AccumulateGradient(ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options, float scale, ReadOnlySpan<float> entryUpstream, Span<float> gradInput)
+    internal static void AccumulateGradient(ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options, float scale, ReadOnlySpan<float> entryUpstream, Span<float> inputGrad)
     {
         ReadOnlySpan<float> weight = options.Weight;
+        long ignoreIndex = options.IgnoreIndex;
         int classes = layout.Classes;
         int inner = layout.Inner;
         for (int b = 0; b < layout.Batch; b++)
@@ -118,14 +132,14 @@ public static class NllLoss
             {
                 int entry = (b * inner) + i;
                 long target = targets[entry];
-                if (target == options.IgnoreIndex)
+                if (target == ignoreIndex)
                 {
                     continue;
                 }
 
                 int y = (int)target;
                 float g = entryUpstream.IsEmpty ? scale : scale * entryUpstream[entry];
-                gradInput[(((b * classes) + y) * inner) + i] -= weight.IsEmpty ? g : g * weight[y];
+                inputGrad[(((b * classes) + y) * inner) + i] -= weight.IsEmpty ? g : g * weight[y];
             }
         }
     }
@@ -134,9 +148,14 @@ public static class NllLoss
     internal static float Scale(Reduction reduction, float upstream, double denominator) =>
         reduction == Reduction.Mean ? (float)(upstream / denominator) : upstream;
 
-    internal static void Check(ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options)
+    private static void Check(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options)
     {
-        SpanArguments.RequireReduction(options.Reduction);
+        CheckTargets(layout, targets, options);
+        SpanArguments.RequireLength(input.Length, layout.Length, "The input", layout);
+    }
+
+    private static void CheckTargets(ClassLayout layout, ReadOnlySpan<long> targets, NllLossOptions options)
+    {
         SpanArguments.RequireWeight(options.Weight, layout.Classes, probabilityTargets: false);
         SpanArguments.RequireLength(targets.Length, layout.Entries, "The targets", layout);
     }

@@ -1,4 +1,5 @@
 using FastLoss.Functional.Classification;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional;
 
@@ -9,6 +10,7 @@ namespace FastLoss.Functional;
 public static class SoftmaxKernel
 {
     /// <summary>output = exp(x - max) / sum(exp(x - max)) along the layout's class dimension.</summary>
+    [HotPath]
     public static void Forward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)
     {
         SoftmaxArguments.CheckForward(input, layout, output);
@@ -19,6 +21,7 @@ public static class SoftmaxKernel
     /// inputGradient = output * (outputGradient - sum(outputGradient * output)), written, or added when
     /// <paramref name="accumulate"/> is true.
     /// </summary>
+    [HotPath]
     public static void Backward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, ClassLayout layout, Span<float> inputGradient, bool accumulate = false)
     {
         SoftmaxArguments.CheckBackward(output, outputGradient, layout, inputGradient);

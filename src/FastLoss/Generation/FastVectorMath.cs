@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastLoss.Generation;
 
@@ -42,27 +43,37 @@ public static class FastVectorMath
         var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
         var result = p * scale.AsSingle();
 
-        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), result);
-        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpUnderflow)), Vector512<float>.Zero, result);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x); // NaN in, NaN out
+        // Lanes outside the clamp (or NaN) are rare: test once, fix them up only when present.
+        var inRange = Vector512.GreaterThanOrEqual(x, Vector512.Create(ExpUnderflow)) & Vector512.LessThanOrEqual(x, Vector512.Create(ExpOverflow));
+        if (inRange != Vector512<float>.AllBitsSet)
+        {
+            result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), result);
+            result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpUnderflow)), Vector512<float>.Zero, result);
+            result = Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x); // NaN in, NaN out
+        }
+
+        return result;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log(Vector512<float> x)
     {
-        // Subnormal inputs are scaled into the normal range first (and 23 taken off the exponent).
-        var subnormal = Vector512.LessThan(x, Vector512.Create(1.17549435e-38f));
-        var scaled = Vector512.ConditionalSelect(subnormal, x * Vector512.Create(8388608f), x);
-        var bits = scaled.AsInt32();
-
-        // x = m 2^e with m in [sqrt(1/2), sqrt(2)).
-        var e = (bits >>> 23) - Vector512.Create(127);
-        var m = ((bits & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
-        var high = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
-        m = Vector512.ConditionalSelect(high, m * Vector512.Create(0.5f), m);
-        e = Vector512.ConditionalSelect(high.AsInt32(), e + Vector512<int>.One, e);
-        e = Vector512.ConditionalSelect(subnormal.AsInt32(), e - Vector512.Create(23), e);
-        var f = Vector512.ConvertToSingle(e);
+        Vector512<float> m;
+        Vector512<float> f;
+        if (Avx512F.IsSupported)
+        {
+            // The hardware splits x = m 2^e with m in [1, 2), subnormals included; the polynomial wants
+            // m in [sqrt(1/2), sqrt(2)), so the upper part is halved.
+            m = Avx512F.GetMantissa(x, 0b0000);
+            f = Avx512F.GetExponent(x);
+            var high = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
+            m = Vector512.ConditionalSelect(high, m * Vector512.Create(0.5f), m);
+            f += high & Vector512<float>.One;
+        }
+        else
+        {
+            (m, f) = Decompose(x);
+        }
 
         var t = m - Vector512<float>.One;
         var z = t * t;
@@ -80,10 +91,33 @@ public static class FastVectorMath
         y -= z * Vector512.Create(0.5f);
         var result = t + y + (f * Vector512.Create(Ln2Hi));
 
-        // log 0 = -inf, log of a negative or NaN = NaN, log inf = inf.
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), result);
-        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), result);
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, result);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+        // log 0 = -inf, log of a negative or NaN = NaN, log inf = inf: one test for all the unusual lanes.
+        var unusual = ~Vector512.LessThan(Vector512.Create(0f) - x, Vector512<float>.Zero) | Vector512.Equals(x, Vector512.Create(float.PositiveInfinity));
+        if (unusual != Vector512<float>.Zero)
+        {
+            result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), result);
+            result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), result);
+            result = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, result);
+            result = Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+        }
+
+        return result;
+    }
+
+    /// <summary>x = m 2^f with m in [sqrt(1/2), sqrt(2)), from the bits, for processors without AVX-512's getmant/getexp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Mantissa, Vector512<float> Exponent) Decompose(Vector512<float> x)
+    {
+        // Subnormal inputs are scaled into the normal range first (and 23 taken off the exponent).
+        var subnormal = Vector512.LessThan(x, Vector512.Create(1.17549435e-38f));
+        var scaled = Vector512.ConditionalSelect(subnormal, x * Vector512.Create(8388608f), x);
+        var bits = scaled.AsInt32();
+        var e = (bits >>> 23) - Vector512.Create(127);
+        var m = ((bits & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
+        var high = Vector512.GreaterThan(m, Vector512.Create(1.41421356f));
+        m = Vector512.ConditionalSelect(high, m * Vector512.Create(0.5f), m);
+        e = Vector512.ConditionalSelect(high.AsInt32(), e + Vector512<int>.One, e);
+        e = Vector512.ConditionalSelect(subnormal.AsInt32(), e - Vector512.Create(23), e);
+        return (m, Vector512.ConvertToSingle(e));
     }
 }

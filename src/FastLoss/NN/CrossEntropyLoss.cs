@@ -1,6 +1,7 @@
 using FastLoss.Autograd;
-using FastLoss.Functional;
 using FastLoss.Functional.Classification;
+using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -46,6 +47,7 @@ public sealed class CrossEntropyLoss
     public float LabelSmoothing { get; }
 
     /// <summary>The loss of raw logits <paramref name="input"/> against class indices <paramref name="target"/>.</summary>
+    [HotPath]
     public Tensor Forward(Tensor input, IndexTensor target)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -57,11 +59,21 @@ public sealed class CrossEntropyLoss
         bool record = input.RequiresGrad && Tape.IsRecording;
         Tensor output = _plan.Output(Reduction, input.Shape, ClassDim(input));
         float[]? gradient = record ? _plan.Gradient(layout.Length) : null;
-        CrossEntropy.Run(input.Span, layout, target.Span, denominator, options, output.Span, gradient.AsSpan(0, record ? layout.Length : 0), 1f, []);
+        Span<float> gradientSpan = gradient.AsSpan(0, record ? layout.Length : 0);
+        if (Reduction == Reduction.None)
+        {
+            CrossEntropy.Run(input.Span, layout, target.Span, denominator, options, Reduction, output.Span, gradientSpan, 1f, []);
+        }
+        else
+        {
+            output.Span[0] = CrossEntropy.Run(input.Span, layout, target.Span, denominator, options, Reduction, [], gradientSpan, 1f, []);
+        }
+
         return Finish(output, input, gradient, layout);
     }
 
     /// <summary>The loss of raw logits <paramref name="input"/> against class probabilities <paramref name="target"/> (the input's shape).</summary>
+    [HotPath]
     public Tensor Forward(Tensor input, Tensor target)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -72,7 +84,16 @@ public sealed class CrossEntropyLoss
         bool record = input.RequiresGrad && Tape.IsRecording;
         Tensor output = _plan.Output(Reduction, input.Shape, ClassDim(input));
         float[]? gradient = record ? _plan.Gradient(layout.Length) : null;
-        CrossEntropy.Run(input.Span, layout, target.Span, options, output.Span, gradient.AsSpan(0, record ? layout.Length : 0), 1f, []);
+        Span<float> gradientSpan = gradient.AsSpan(0, record ? layout.Length : 0);
+        if (Reduction == Reduction.None)
+        {
+            CrossEntropy.Run(input.Span, layout, target.Span, options, Reduction, output.Span, gradientSpan, 1f, []);
+        }
+        else
+        {
+            output.Span[0] = CrossEntropy.Run(input.Span, layout, target.Span, options, Reduction, [], gradientSpan, 1f, []);
+        }
+
         return Finish(output, input, gradient, layout);
     }
 
@@ -80,7 +101,6 @@ public sealed class CrossEntropyLoss
     {
         Weight = Weight is null ? [] : Weight.Span,
         IgnoreIndex = IgnoreIndex,
-        Reduction = Reduction,
         LabelSmoothing = LabelSmoothing,
     };
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FastLoss.Autograd;
 using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -28,6 +29,7 @@ internal sealed class FusedGradientNode : IBackwardNode
         _perEntry = perEntry;
     }
 
+    [HotPath]
     public void Backward()
     {
         Tensor? upstream = _output?.Grad;

@@ -1,6 +1,7 @@
 using FastLoss.Autograd;
-using FastLoss.Functional;
 using FastLoss.Functional.Classification;
+using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -34,6 +35,7 @@ public sealed class NLLLoss
 
     public Reduction Reduction { get; }
 
+    [HotPath]
     public Tensor Forward(Tensor input, IndexTensor target)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -43,12 +45,18 @@ public sealed class NLLLoss
         {
             Weight = Weight is null ? [] : Weight.Span,
             IgnoreIndex = IgnoreIndex,
-            Reduction = Reduction,
         };
         double denominator = ClassTargets.Scan(target.Span, layout.Classes, options.Weight, IgnoreIndex);
 
         Tensor output = _plan.Output(Reduction, input.Shape, input.Rank == 1 ? 0 : 1);
-        NllLoss.Run(input.Span, layout, target.Span, denominator, options, output.Span);
+        if (Reduction == Reduction.None)
+        {
+            NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, output.Span);
+        }
+        else
+        {
+            output.Span[0] = NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, []);
+        }
 
         bool record = input.RequiresGrad && Tape.IsRecording;
         output.RequiresGrad = record;

@@ -1,5 +1,6 @@
 using FastLoss.Autograd;
 using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -32,6 +33,7 @@ internal sealed class NllGradientNode : IBackwardNode
         _layout = layout;
     }
 
+    [HotPath]
     public void Backward()
     {
         Tensor? upstream = _output?.Grad;
@@ -44,7 +46,6 @@ internal sealed class NllGradientNode : IBackwardNode
         {
             Weight = _weight is null ? [] : _weight.Span,
             IgnoreIndex = _ignoreIndex,
-            Reduction = _reduction,
         };
         Span<float> destination = _input.GetOrCreateGrad().Span;
         if (_reduction == Reduction.None)

@@ -1,5 +1,6 @@
 using FastLoss.Autograd;
 using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -19,6 +20,7 @@ internal sealed class SoftmaxNode(bool log) : IBackwardNode
         _layout = layout;
     }
 
+    [HotPath]
     public void Backward()
     {
         Tensor? upstream = _output?.Grad;

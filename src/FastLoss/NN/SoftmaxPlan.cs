@@ -1,5 +1,6 @@
 using FastLoss.Autograd;
 using FastLoss.Functional;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -9,13 +10,14 @@ internal sealed class SoftmaxPlan(int dim, bool log)
     private readonly SoftmaxNode _node = new(log);
     private Tensor? _output;
 
+    [HotPath]
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         ClassLayout layout = ClassLayout.ForDim(input.Shape, dim);
         if (_output is null || !_output.Shape.SequenceEqual(input.Shape))
         {
-            _output = Tensor.Zeros(input.Shape.ToArray());
+            _output = Plan(input);
         }
 
         if (log)
@@ -37,4 +39,7 @@ internal sealed class SoftmaxPlan(int dim, bool log)
 
         return _output;
     }
+
+    /// <summary>A new output when the input's shape changes: the only allocation.</summary>
+    private static Tensor Plan(Tensor input) => Tensor.Zeros(input.Shape.ToArray());
 }

@@ -21,28 +21,29 @@ public class ClassificationAllocationTests
             long[] targets = ClassificationData.IndexTargets(random, layout.Entries, layout.Classes);
             float[] probabilities = ClassificationData.Probabilities(random, layout.Batch, layout.Classes, layout.Inner);
             float[] weight = ClassificationData.Weights(random, layout.Classes);
-            float[] output = new float[1];
+            float loss = 0;
             float[] entries = new float[layout.Entries];
             float[] upstream = new float[layout.Entries];
             float[] grad = new float[layout.Length];
 
             void Step()
             {
-                var mean = new CrossEntropyOptions { Weight = weight, LabelSmoothing = 0.1f };
-                var none = new CrossEntropyOptions { Reduction = Reduction.None };
-                CrossEntropy.ForwardBackward(logits, layout, targets, output, grad, mean);
-                CrossEntropy.Forward(logits, layout, targets, output, mean);
-                CrossEntropy.Backward(logits, layout, targets, 1f, grad, mean);
-                CrossEntropy.BackwardNone(logits, layout, targets, upstream, grad, none);
-                CrossEntropy.ForwardBackward(logits, layout, probabilities, entries, grad, none);
-                CrossEntropy.Forward(logits, layout, probabilities, output, mean);
-                CrossEntropy.Backward(logits, layout, probabilities, 1f, grad, mean);
-                NllLoss.ForwardBackward(logits, layout, targets, output, grad, new NllLossOptions { Weight = weight });
+                var options = new CrossEntropyOptions { Weight = weight, LabelSmoothing = 0.1f };
+                loss += CrossEntropy.ForwardBackward(logits, layout, targets, grad, options);
+                loss += CrossEntropy.Forward(logits, layout, targets, options, Reduction.Sum);
+                CrossEntropy.Backward(logits, layout, targets, grad, options);
+                CrossEntropy.BackwardNone(logits, layout, targets, upstream, grad);
+                CrossEntropy.ForwardBackwardNone(logits, layout, targets, entries, grad, options);
+                CrossEntropy.ForwardBackwardNone(logits, layout, probabilities, entries, grad);
+                loss += CrossEntropy.Forward(logits, layout, probabilities, options);
+                CrossEntropy.Backward(logits, layout, probabilities, grad, options);
+                loss += NllLoss.ForwardBackward(logits, layout, targets, grad, new NllLossOptions { Weight = weight });
                 SoftmaxKernel.Forward(logits, layout, grad);
                 LogSoftmaxKernel.Backward(logits, probabilities, layout, grad, accumulate: true);
             }
 
             AssertNoAllocation(Step, layout.ToString());
+            Assert.False(float.IsNaN(loss));
         }
     }
 

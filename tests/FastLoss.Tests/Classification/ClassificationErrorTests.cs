@@ -28,6 +28,7 @@ public class ClassificationErrorTests
             // The ignore index is never out of bounds.
             loss.Forward(input, IndexTensor.FromValues([bad, 2]));
             Assert.Equal(0f, output.Span[0]);
+            Tape.Clear();
             return;
         }
 
@@ -36,6 +37,7 @@ public class ClassificationErrorTests
         Assert.All(output.ToArray(), v => Assert.Equal(42f, v));
         Assert.Null(input.Grad);
         Assert.Equal(0, Tape.Count);
+        input.RequiresGrad = false;
 
         Assert.Equal(message, Assert.Throws<ArgumentOutOfRangeException>(() => new NLLLoss().Forward(input, IndexTensor.FromValues([bad, 1L]))).Message);
         Assert.Equal(message, Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(input, IndexTensor.FromValues([bad, 1L]))).Message);
@@ -50,17 +52,18 @@ public class ClassificationErrorTests
     {
         float[] logits = [0.1f, 0.2f, 0.3f, 1f, 2f, 3f];
         var layout = new ClassLayout(2, 3, 1);
-        float[] output = [42f, 42f];
+        float[] losses = [42f, 42f];
         float[] grad = [7f, 7f, 7f, 7f, 7f, 7f];
-        // The options are a ref struct, so each lambda builds its own.
         Assert.Equal("Target 3 is out of bounds.", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            CrossEntropy.ForwardBackward(logits, layout, [0L, 3], output, grad, new CrossEntropyOptions { Reduction = Reduction.None })).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.Backward(logits, layout, [0L, 3], 1f, grad, new CrossEntropyOptions { Reduction = Reduction.None }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.BackwardNone(logits, layout, [0L, 3], [1f, 1f], grad, new CrossEntropyOptions { Reduction = Reduction.None }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.Forward(logits, layout, [0L, 3], output, new CrossEntropyOptions { Reduction = Reduction.None }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NllLoss.ForwardBackward(logits, layout, [-5L, 1], output, grad, new NllLossOptions { Reduction = Reduction.None }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NllLoss.Backward(layout, [0L, 3], 1f, grad, new NllLossOptions()));
-        Assert.Equal([42f, 42f], output);
+            CrossEntropy.ForwardBackwardNone(logits, layout, [0L, 3], losses, grad)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.ForwardBackward(logits, layout, [0L, 3], grad));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.Backward(logits, layout, [0L, 3], grad));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.BackwardNone(logits, layout, [0L, 3], [1f, 1f], grad));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.ForwardNone(logits, layout, [0L, 3], losses));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NllLoss.ForwardBackward(logits, layout, [-5L, 1], grad));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NllLoss.ForwardNone(logits, layout, [-5L, 1], losses));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NllLoss.Backward(layout, [0L, 3], grad));
+        Assert.Equal([42f, 42f], losses);
         Assert.All(grad, g => Assert.Equal(7f, g));
     }
 
@@ -93,7 +96,7 @@ public class ClassificationErrorTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new CrossEntropyLoss(ignoreIndex: 0).Forward(Tensor.Zeros(3, 5), Tensor.Zeros(3, 5)));
         Assert.Equal("ignore_index is not supported for floating point target", ex.Message);
-        Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[15], new ClassLayout(3, 5, 1), new float[15], new float[1], new CrossEntropyOptions { IgnoreIndex = 2 }));
+        Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[15], new ClassLayout(3, 5, 1), new float[15], new CrossEntropyOptions { IgnoreIndex = 2 }));
     }
 
     [Fact]
@@ -113,7 +116,7 @@ public class ClassificationErrorTests
 
         // Span level: the same message from the layout's class count.
         Assert.Equal("weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [2]",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[12], new ClassLayout(4, 3, 1), new long[4], new float[1], new CrossEntropyOptions { Weight = [1f, 2f] })).Message);
+            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[12], new ClassLayout(4, 3, 1), new long[4], new CrossEntropyOptions { Weight = [1f, 2f] })).Message);
     }
 
     [Fact]
@@ -144,7 +147,15 @@ public class ClassificationErrorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss(labelSmoothing: -0.1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss(labelSmoothing: float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            CrossEntropy.Forward(new float[3], new ClassLayout(1, 3, 1), new long[1], new float[1], new CrossEntropyOptions { LabelSmoothing = 2f }));
+            CrossEntropy.Forward(new float[3], new ClassLayout(1, 3, 1), new long[1], new CrossEntropyOptions { LabelSmoothing = 2f }));
+    }
+
+    [Fact]
+    public void An_unknown_reduction_is_refused()
+    {
+        Assert.StartsWith("7 is not a valid value for reduction", Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss(reduction: (Reduction)7)).Message);
+        Assert.StartsWith("7 is not a valid value for reduction", Assert.Throws<ArgumentOutOfRangeException>(() => new NLLLoss(reduction: (Reduction)7)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropy.Backward(new float[3], new ClassLayout(1, 3, 1), new long[1], new float[3], reduction: (Reduction)7));
     }
 
     [Fact]
@@ -153,15 +164,17 @@ public class ClassificationErrorTests
         var layout = new ClassLayout(2, 3, 1);
         float[] logits = new float[6];
         Assert.Equal("The logits has 5 elements but the layout (batch 2, classes 3, inner 1) needs 6.",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[5], layout, new long[2], new float[1], new CrossEntropyOptions())).Message);
+            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(new float[5], layout, new long[2])).Message);
         Assert.Equal("The targets has 3 elements but the layout (batch 2, classes 3, inner 1) needs 2.",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(logits, layout, new long[3], new float[1], new CrossEntropyOptions())).Message);
-        Assert.Equal("The output has 2 elements but reduction Mean of the layout (batch 2, classes 3, inner 1) needs 1.",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(logits, layout, new long[2], new float[2], new CrossEntropyOptions())).Message);
+            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(logits, layout, new long[3])).Message);
+        Assert.Equal("The loss has 1 elements but the layout (batch 2, classes 3, inner 1) needs 2.",
+            Assert.Throws<ArgumentException>(() => CrossEntropy.ForwardNone(logits, layout, new long[2], new float[1])).Message);
         Assert.Equal("The gradient must not overlap the logits.",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.ForwardBackward(logits, layout, new long[2], new float[1], logits, new CrossEntropyOptions())).Message);
-        Assert.Contains("BackwardNone takes one upstream gradient per entry",
-            Assert.Throws<ArgumentException>(() => CrossEntropy.BackwardNone(logits, layout, new long[2], new float[2], new float[6], new CrossEntropyOptions())).Message);
+            Assert.Throws<ArgumentException>(() => CrossEntropy.ForwardBackward(logits, layout, new long[2], logits)).Message);
+        Assert.StartsWith("Reduction.None does not reduce to one number",
+            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(logits, layout, new long[2], reduction: Reduction.None)).Message);
+        Assert.StartsWith("Reduction.None does not reduce to one number",
+            Assert.Throws<ArgumentException>(() => NllLoss.ForwardBackward(logits, layout, new long[2], new float[6], reduction: Reduction.None)).Message);
         Assert.Throws<ArgumentException>(() => SoftmaxKernel.Forward(logits, layout, logits));
         Assert.Throws<ArgumentException>(() => LogSoftmaxKernel.Backward(new float[6], new float[6], layout, new float[5]));
     }

@@ -47,7 +47,7 @@ public class ClassificationGradientCheckTests
                     foreach (float eps in Smoothings)
                     {
                         string what = $"{layout} ignored={ignored} weighted={weighted} {reduction} eps={eps}";
-                        var options = new CrossEntropyOptions { Weight = weighted ? w : [], IgnoreIndex = ignoreIndex, Reduction = reduction, LabelSmoothing = eps };
+                        var options = new CrossEntropyOptions { Weight = weighted ? w : [], IgnoreIndex = ignoreIndex, LabelSmoothing = eps };
                         var grad = new float[layout.Length];
                         if (reduction == Reduction.None)
                         {
@@ -55,7 +55,7 @@ public class ClassificationGradientCheckTests
                         }
                         else
                         {
-                            CrossEntropy.Backward(x, layout, y, 1f, grad, options);
+                            CrossEntropy.Backward(x, layout, y, grad, options, reduction);
                         }
 
                         double Loss(double[] p)
@@ -100,7 +100,7 @@ public class ClassificationGradientCheckTests
             {
                 foreach (float eps in Smoothings)
                 {
-                    var options = new CrossEntropyOptions { Weight = weighted ? w : [], Reduction = reduction, LabelSmoothing = eps };
+                    var options = new CrossEntropyOptions { Weight = weighted ? w : [], LabelSmoothing = eps };
                     var grad = new float[layout.Length];
                     if (reduction == Reduction.None)
                     {
@@ -108,7 +108,7 @@ public class ClassificationGradientCheckTests
                     }
                     else
                     {
-                        CrossEntropy.Backward(x, layout, t, 1f, grad, options);
+                        CrossEntropy.Backward(x, layout, t, grad, options, reduction);
                     }
 
                     double Loss(double[] p)
@@ -143,7 +143,7 @@ public class ClassificationGradientCheckTests
         {
             foreach (Reduction reduction in Reductions)
             {
-                var options = new NllLossOptions { Weight = weighted ? w : [], IgnoreIndex = ignoreIndex, Reduction = reduction };
+                var options = new NllLossOptions { Weight = weighted ? w : [], IgnoreIndex = ignoreIndex };
                 var grad = new float[layout.Length];
                 if (reduction == Reduction.None)
                 {
@@ -151,7 +151,7 @@ public class ClassificationGradientCheckTests
                 }
                 else
                 {
-                    NllLoss.Backward(layout, y, 1f, grad, options);
+                    NllLoss.Backward(layout, y, grad, options, reduction);
                 }
 
                 double Loss(double[] p)

@@ -87,6 +87,12 @@ public class ClassificationModuleTests
         Assert.True(float.IsNaN(new CrossEntropyLoss().Forward(Tensor.Zeros(0, 4), Tensor.Zeros(0, 4)).Item()));
         Assert.Equal(0f, new CrossEntropyLoss(reduction: Reduction.Sum).Forward(Tensor.Zeros(0, 4, 3), IndexTensor.Zeros(0, 3)).Item());
         Assert.Empty(new NLLLoss(reduction: Reduction.None).Forward(Tensor.Zeros(0, 4), IndexTensor.Zeros(0)).ToArray());
+
+        // No classes: torch's probability-target mean over no elements is NaN; the sum of empty sums is 0.
+        Assert.True(float.IsNaN(new CrossEntropyLoss().Forward(Tensor.Zeros(3, 0), Tensor.Zeros(3, 0)).Item()));
+        Assert.Equal(0f, new CrossEntropyLoss(reduction: Reduction.Sum).Forward(Tensor.Zeros(3, 0), Tensor.Zeros(3, 0)).Item());
+        Assert.True(float.IsNaN(new CrossEntropyLoss().Forward(Tensor.Zeros(2, 0), IndexTensor.FromValues([-100L, -100])).Item()));
+        Assert.Equal("Target 0 is out of bounds.", Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss().Forward(Tensor.Zeros(2, 0), IndexTensor.Zeros(2))).Message);
     }
 
     [Fact]
@@ -202,6 +208,7 @@ public class ClassificationModuleTests
         two.RequiresGrad = true;
         var ex = Assert.Throws<InvalidOperationException>(new CrossEntropyLoss(reduction: Reduction.None).Forward(two, IndexTensor.FromValues([1L, 0])).Backward);
         Assert.Equal("grad can be implicitly created only for scalar outputs", ex.Message);
+        Tape.Clear();
     }
 
     [Theory]

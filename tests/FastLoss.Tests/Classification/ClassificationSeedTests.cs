@@ -115,13 +115,18 @@ public class ClassificationSeedTests
     [Fact]
     public void Span_level_kernels_reproduce_the_seed()
     {
-        Span<float> output = stackalloc float[3];
+        var layout = new ClassLayout(3, 2, 1);
+        Span<float> losses = stackalloc float[3];
         Span<float> grad = stackalloc float[6];
-        CrossEntropy.ForwardBackward(SeedInputs, new ClassLayout(3, 2, 1), [0L, 1, 1], output, grad, new CrossEntropyOptions { Reduction = Reduction.None });
-        ClassificationData.AssertAllClose([1.3133, 0.1269, 0.1269], output, 0, Printed, "none");
+        CrossEntropy.ForwardBackwardNone(SeedInputs, layout, [0L, 1, 1], losses, grad);
+        ClassificationData.AssertAllClose([1.3133, 0.1269, 0.1269], losses, 0, Printed, "none");
+        ClassificationData.AssertClose(0.5224, CrossEntropy.ForwardBackward(SeedInputs, layout, [0L, 1, 1], grad), 0, Printed, "mean");
+        ClassificationData.AssertClose(1.5671, CrossEntropy.Forward(SeedInputs, layout, [0L, 1, 1], reduction: Reduction.Sum), 0, Printed, "sum");
+        float weightedMean = CrossEntropy.Forward(SeedInputs, layout, [0L, 1, 1], new CrossEntropyOptions { Weight = [1f, 2f] });
+        ClassificationData.AssertClose((1.3133 + 0.2539 + 0.2539) / 5, weightedMean, 0, Printed, "weighted mean");
 
         Span<float> nll = stackalloc float[3];
-        NllLoss.Forward(SeedInputs, new ClassLayout(3, 2, 1), [0L, 1, 1], nll, new NllLossOptions { Weight = [1f, 1f], Reduction = Reduction.None });
+        NllLoss.ForwardNone(SeedInputs, layout, [0L, 1, 1], nll, new NllLossOptions { Weight = [1f, 1f] });
         Assert.Equal([-1f, -3f, -3f], nll.ToArray());
     }
 }

@@ -3,7 +3,8 @@ using FastLoss.Functional;
 namespace FastLoss.Tests.Classification;
 
 /// <summary>
-/// Runs every span-level entry point of <see cref="CrossEntropy"/> (Forward, ForwardBackward, Backward, BackwardNone)
+/// Runs every span-level entry point of <see cref="CrossEntropy"/> (Forward, ForwardNone, ForwardBackward,
+/// ForwardBackwardNone, Backward, BackwardNone)
 /// for one shape and one set of options and compares with <see cref="ClassificationReference"/>.
 /// Tolerances: losses 2e-5 relative + 2e-6 absolute (float32 rounding of log-sum-exp and of the sums);
 /// gradients 1e-4 relative + 1e-5 x the largest reference gradient (the reduction's 1/N scales every entry),
@@ -57,35 +58,42 @@ internal static class CrossEntropySweep
     {
         double[] xd = ClassificationData.ToDouble(x);
         double[]? wd = weight is null ? null : ClassificationData.ToDouble(weight);
-        var options = new CrossEntropyOptions { Weight = weight, IgnoreIndex = ignoreIndex, Reduction = reduction, LabelSmoothing = eps };
-        int outputLength = reduction == Reduction.None ? layout.Entries : 1;
-
+        var options = new CrossEntropyOptions { Weight = weight, IgnoreIndex = ignoreIndex, LabelSmoothing = eps };
         var (entries, reduced) = ClassificationReference.CrossEntropyIndex(xd, layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction, eps);
-        var output = new float[outputLength];
-        CrossEntropy.Forward(x, layout, y, output, options);
-        CheckLoss(entries, reduced, reduction, output, what);
-
-        var fusedOutput = new float[outputLength];
-        var grad = new float[layout.Length];
-        CrossEntropy.ForwardBackward(x, layout, y, fusedOutput, grad, options);
-        Assert.Equal(output, fusedOutput);
         double[] expectedGrad = ClassificationReference.CrossEntropyIndexGradient(
             xd, layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction, eps, upstream: null);
-        CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
-
+        var grad = new float[layout.Length];
         var scaled = new float[layout.Length];
-        CrossEntropy.Backward(x, layout, y, -0.75f, scaled, options);
-        CheckGradient(expectedGrad, scaled, -0.75, what + " backward(-0.75)");
 
         if (reduction == Reduction.None)
         {
-            double[] upstream = Upstream(layout.Entries);
+            var losses = new float[layout.Entries];
+            CrossEntropy.ForwardNone(x, layout, y, losses, options);
+            CheckLoss(entries, reduced, reduction, losses, what);
+
+            var fusedLosses = new float[layout.Entries];
+            CrossEntropy.ForwardBackwardNone(x, layout, y, fusedLosses, grad, options);
+            Assert.Equal(losses, fusedLosses);
+            CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
+
+            CrossEntropy.Backward(x, layout, y, scaled, options, Reduction.None, -0.75f);
+            CheckGradient(expectedGrad, scaled, -0.75, what + " backward(-0.75)");
+
+            float[] upstream = Upstream(layout.Entries);
             var perEntry = new float[layout.Length];
-            CrossEntropy.BackwardNone(x, layout, y, ToFloat(upstream), perEntry, options);
+            CrossEntropy.BackwardNone(x, layout, y, upstream, perEntry, options);
             double[] expected = ClassificationReference.CrossEntropyIndexGradient(
-                xd, layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction, eps, ToDouble(ToFloat(upstream)));
+                xd, layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction, eps, ClassificationData.ToDouble(upstream));
             CheckGradient(expected, perEntry, 1.0, what + " backward none");
+            return;
         }
+
+        float loss = CrossEntropy.Forward(x, layout, y, options, reduction);
+        CheckLoss(entries, reduced, reduction, [loss], what);
+        Assert.Equal(loss, CrossEntropy.ForwardBackward(x, layout, y, grad, options, reduction));
+        CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
+        CrossEntropy.Backward(x, layout, y, scaled, options, reduction, -0.75f);
+        CheckGradient(expectedGrad, scaled, -0.75, what + " backward(-0.75)");
     }
 
     public static void CheckProbabilities(float[] x, ClassLayout layout, float[] t, float[]? weight, Reduction reduction, float eps, string what)
@@ -93,35 +101,42 @@ internal static class CrossEntropySweep
         double[] xd = ClassificationData.ToDouble(x);
         double[] td = ClassificationData.ToDouble(t);
         double[]? wd = weight is null ? null : ClassificationData.ToDouble(weight);
-        var options = new CrossEntropyOptions { Weight = weight, Reduction = reduction, LabelSmoothing = eps };
-        int outputLength = reduction == Reduction.None ? layout.Entries : 1;
-
+        var options = new CrossEntropyOptions { Weight = weight, LabelSmoothing = eps };
         var (entries, reduced) = ClassificationReference.CrossEntropyProbabilities(xd, layout.Batch, layout.Classes, layout.Inner, td, wd, reduction, eps);
-        var output = new float[outputLength];
-        CrossEntropy.Forward(x, layout, t, output, options);
-        CheckLoss(entries, reduced, reduction, output, what);
-
-        var fusedOutput = new float[outputLength];
-        var grad = new float[layout.Length];
-        CrossEntropy.ForwardBackward(x, layout, t, fusedOutput, grad, options);
-        Assert.Equal(output, fusedOutput);
         double[] expectedGrad = ClassificationReference.CrossEntropyProbabilitiesGradient(
             xd, layout.Batch, layout.Classes, layout.Inner, td, wd, reduction, eps, upstream: null);
-        CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
-
+        var grad = new float[layout.Length];
         var scaled = new float[layout.Length];
-        CrossEntropy.Backward(x, layout, t, 2.5f, scaled, options);
-        CheckGradient(expectedGrad, scaled, 2.5, what + " backward(2.5)");
 
         if (reduction == Reduction.None)
         {
-            float[] upstream = ToFloat(Upstream(layout.Entries));
+            var losses = new float[layout.Entries];
+            CrossEntropy.ForwardNone(x, layout, t, losses, options);
+            CheckLoss(entries, reduced, reduction, losses, what);
+
+            var fusedLosses = new float[layout.Entries];
+            CrossEntropy.ForwardBackwardNone(x, layout, t, fusedLosses, grad, options);
+            Assert.Equal(losses, fusedLosses);
+            CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
+
+            CrossEntropy.Backward(x, layout, t, scaled, options, Reduction.None, 2.5f);
+            CheckGradient(expectedGrad, scaled, 2.5, what + " backward(2.5)");
+
+            float[] upstream = Upstream(layout.Entries);
             var perEntry = new float[layout.Length];
             CrossEntropy.BackwardNone(x, layout, t, upstream, perEntry, options);
             double[] expected = ClassificationReference.CrossEntropyProbabilitiesGradient(
-                xd, layout.Batch, layout.Classes, layout.Inner, td, wd, reduction, eps, ToDouble(upstream));
+                xd, layout.Batch, layout.Classes, layout.Inner, td, wd, reduction, eps, ClassificationData.ToDouble(upstream));
             CheckGradient(expected, perEntry, 1.0, what + " backward none");
+            return;
         }
+
+        float loss = CrossEntropy.Forward(x, layout, t, options, reduction);
+        CheckLoss(entries, reduced, reduction, [loss], what);
+        Assert.Equal(loss, CrossEntropy.ForwardBackward(x, layout, t, grad, options, reduction));
+        CheckGradient(expectedGrad, grad, 1.0, what + " fused gradient");
+        CrossEntropy.Backward(x, layout, t, scaled, options, reduction, 2.5f);
+        CheckGradient(expectedGrad, scaled, 2.5, what + " backward(2.5)");
     }
 
     public static void CheckLoss(double[] entries, double reduced, Reduction reduction, float[] output, string what)
@@ -149,19 +164,15 @@ internal static class CrossEntropySweep
         ClassificationData.AssertAllClose(scaled, actual, GradRtol, atol, what);
     }
 
-    private static double[] Upstream(int entries)
+    private static float[] Upstream(int entries)
     {
         var random = new Random(entries);
-        var u = new double[entries];
+        var u = new float[entries];
         for (int n = 0; n < entries; n++)
         {
-            u[n] = (random.NextDouble() * 2) - 1;
+            u[n] = (float)((random.NextDouble() * 2) - 1);
         }
 
         return u;
     }
-
-    private static float[] ToFloat(double[] values) => Array.ConvertAll(values, v => (float)v);
-
-    private static double[] ToDouble(float[] values) => Array.ConvertAll(values, v => (double)v);
 }

@@ -50,21 +50,25 @@ public class NllLossReferenceTests
                 foreach (Reduction reduction in Reductions)
                 {
                     string what = $"{layout} ignored={ignored} weighted={weight is not null} {reduction}";
-                    var options = new NllLossOptions { Weight = weight, IgnoreIndex = ignoreIndex, Reduction = reduction };
+                    var options = new NllLossOptions { Weight = weight, IgnoreIndex = ignoreIndex };
                     var (entries, reduced) = ClassificationReference.Nll(xd, layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction);
-
-                    var output = new float[reduction == Reduction.None ? layout.Entries : 1];
-                    NllLoss.Forward(x, layout, y, output, options);
-                    CheckLoss(entries, reduced, reduction, output, what);
-
-                    var fused = new float[output.Length];
-                    var grad = new float[layout.Length];
-                    NllLoss.ForwardBackward(x, layout, y, fused, grad, options);
-                    Assert.Equal(output, fused);
                     double[] expected = ClassificationReference.NllGradient(layout.Batch, layout.Classes, layout.Inner, y, wd, ignoreIndex, reduction, null);
-                    ClassificationData.AssertAllClose(expected, grad, 1e-6, 0, what + " fused gradient");
+                    var grad = new float[layout.Length];
+                    if (reduction == Reduction.None)
+                    {
+                        var losses = new float[layout.Entries];
+                        NllLoss.ForwardNone(x, layout, y, losses, options);
+                        CheckLoss(entries, reduced, reduction, losses, what);
+                    }
+                    else
+                    {
+                        float loss = NllLoss.Forward(x, layout, y, options, reduction);
+                        CheckLoss(entries, reduced, reduction, [loss], what);
+                        Assert.Equal(loss, NllLoss.ForwardBackward(x, layout, y, grad, options, reduction));
+                        ClassificationData.AssertAllClose(expected, grad, 1e-6, 0, what + " fused gradient");
+                    }
 
-                    NllLoss.Backward(layout, y, 3f, grad, options);
+                    NllLoss.Backward(layout, y, grad, options, reduction, 3f);
                     ClassificationData.AssertAllClose(expected.Select(g => g * 3).ToArray(), grad, 1e-6, 0, what + " backward(3)");
 
                     if (reduction == Reduction.None)

@@ -16,23 +16,11 @@ internal static class SpanArguments
         }
     }
 
-    /// <summary>The output holds one value for a reduced loss and one per entry for <see cref="Reduction.None"/>.</summary>
-    public static void RequireOutput(int actual, Reduction reduction, ClassLayout layout)
-    {
-        int expected = reduction == Reduction.None ? layout.Entries : 1;
-        if (actual != expected)
-        {
-            throw new ArgumentException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The output has {actual} elements but reduction {reduction} of the layout {layout} needs {expected}."));
-        }
-    }
-
     public static void RequireReduction(Reduction reduction)
     {
         if (reduction is not (Reduction.None or Reduction.Mean or Reduction.Sum))
         {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown reduction.");
+            throw new ArgumentOutOfRangeException(nameof(reduction), $"{reduction} is not a valid value for reduction");
         }
     }
 
