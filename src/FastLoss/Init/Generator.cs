@@ -1,9 +1,11 @@
+using FastLoss.Data;
+
 namespace FastLoss;
 
 /// <summary>
-/// The project's own seedable random source (torch.Generator's role): xoshiro256** seeded through SplitMix64,
-/// normals by Box-Muller. The same seed gives the same numbers on every machine and runtime, so initialisation
-/// and shuffling are reproducible. The numbers differ from torch's Mersenne Twister streams.
+/// The project's own seedable random source (torch.Generator's role): xoshiro256** seeded through SplitMix64
+/// (the algorithm the data loader shuffles with), normals by Box-Muller. The same seed gives the same numbers
+/// on every machine and runtime, so initialisation is reproducible. The numbers differ from torch's streams.
 /// </summary>
 public sealed class Generator
 {
@@ -11,7 +13,7 @@ public sealed class Generator
     public const long DefaultSeed = 67280421310721;
 
     private readonly Lock _gate = new();
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro256StarStar _state;
     private double _spareNormal;
     private bool _hasSpareNormal;
 
@@ -28,11 +30,7 @@ public sealed class Generator
     {
         lock (_gate)
         {
-            ulong state = unchecked((ulong)seed);
-            _s0 = SplitMix64(ref state);
-            _s1 = SplitMix64(ref state);
-            _s2 = SplitMix64(ref state);
-            _s3 = SplitMix64(ref state);
+            _state = new Xoshiro256StarStar(unchecked((ulong)seed));
             _hasSpareNormal = false;
             InitialSeed = seed;
         }
@@ -68,17 +66,7 @@ public sealed class Generator
 
         lock (_gate)
         {
-            // Lemire's multiply-shift with rejection of the biased low range.
-            ulong bound = (ulong)exclusiveMax;
-            ulong threshold = (0UL - bound) % bound;
-            while (true)
-            {
-                UInt128 product = (UInt128)Next() * bound;
-                if ((ulong)product >= threshold)
-                {
-                    return (int)(ulong)(product >> 64);
-                }
-            }
+            return (int)_state.NextBelow((uint)exclusiveMax);
         }
     }
 
@@ -134,25 +122,5 @@ public sealed class Generator
 
     private static double UnitDouble(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
 
-    // xoshiro256** (Blackman and Vigna).
-    private ulong Next()
-    {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
-        return result;
-    }
-
-    private static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    private ulong Next() => _state.NextUInt64();
 }

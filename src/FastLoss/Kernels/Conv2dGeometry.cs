@@ -97,4 +97,12 @@ public readonly record struct Conv2dGeometry
 
     /// <summary>Elements of the unfolded input (PatchSize x OutputPixels).</summary>
     public int ColumnsSize => PatchSize * OutputPixels;
+
+    /// <summary>Elements of one zero-padded input image (C x (H + 2 PH) x (W + 2 PW)); 0 without padding.</summary>
+    public int PaddedInputSize => PaddingHeight == 0 && PaddingWidth == 0
+        ? 0
+        : InChannels * (InHeight + (2 * PaddingHeight)) * (InWidth + (2 * PaddingWidth));
+
+    /// <summary>Scratch floats one image's convolution kernels need: the unfolded input and the padded image.</summary>
+    public int ScratchSize => ColumnsSize + PaddedInputSize;
 }

@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
@@ -9,11 +11,12 @@ public static class Conv2dKernels
 {
     /// <summary>
     /// output (OutC x OH x OW) = weight * unfold(image) + bias. <paramref name="bias"/> is empty for none.
-    /// <paramref name="columns"/> is scratch of <see cref="Conv2dGeometry.ColumnsSize"/> floats.
+    /// <paramref name="scratch"/> holds <see cref="Conv2dGeometry.ScratchSize"/> floats (the unfolded and the padded image).
     /// </summary>
+    [HotPath]
     public static unsafe void Forward(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> columns, Span<float> output)
+        Span<float> scratch, Span<float> output)
     {
         CheckSizes(g, image.Length, weight.Length, output.Length);
         if (!bias.IsEmpty && bias.Length != g.OutChannels)
@@ -21,7 +24,9 @@ public static class Conv2dKernels
             throw new ArgumentException($"Conv2d: the bias has {bias.Length} elements, expected {g.OutChannels}.", nameof(bias));
         }
 
-        Im2Col.Unfold(g, image, columns);
+        CheckScratch(g, scratch.Length);
+        Span<float> columns = scratch[..g.ColumnsSize];
+        Im2Col.Unfold(g, image, columns, scratch[g.ColumnsSize..]);
         int pixels = g.OutputPixels;
         if (!bias.IsEmpty)
         {
@@ -38,14 +43,17 @@ public static class Conv2dKernels
         }
     }
 
-    /// <summary>Adds this image's share of the weight gradient (OutC x PatchSize). <paramref name="columns"/> is scratch.</summary>
+    /// <summary>Adds this image's share of the weight gradient (OutC x PatchSize). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    [HotPath]
     public static unsafe void AccumulateWeightGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> outputGrad,
-        Span<float> columns, Span<float> weightGrad)
+        Span<float> scratch, Span<float> weightGrad)
     {
         CheckSizes(g, image.Length, weightGrad.Length, outputGrad.Length);
         int pixels = g.OutputPixels;
-        Im2Col.Unfold(g, image, columns);
+        CheckScratch(g, scratch.Length);
+        Span<float> columns = scratch[..g.ColumnsSize];
+        Im2Col.Unfold(g, image, columns, scratch[g.ColumnsSize..]);
         fixed (float* dy = outputGrad, col = columns, dw = weightGrad)
         {
             Gemm.Run(false, true, g.OutChannels, g.PatchSize, pixels, 1f, dy, pixels, col, pixels, 1f, dw, g.PatchSize);
@@ -53,6 +61,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>Adds this image's share of the bias gradient: the sum of each output channel's gradient.</summary>
+    [HotPath]
     public static void AccumulateBiasGrad(in Conv2dGeometry g, ReadOnlySpan<float> outputGrad, Span<float> biasGrad)
     {
         if (outputGrad.Length != g.OutputSize || biasGrad.Length != g.OutChannels)
@@ -68,24 +77,30 @@ public static class Conv2dKernels
         }
     }
 
-    /// <summary>Adds the gradient of one input image (C x H x W). <paramref name="columns"/> is scratch.</summary>
+    /// <summary>Adds the gradient of one input image (C x H x W). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    [HotPath]
     public static unsafe void AccumulateInputGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGrad,
-        Span<float> columns, Span<float> imageGrad)
+        Span<float> scratch, Span<float> imageGrad)
     {
         CheckSizes(g, imageGrad.Length, weight.Length, outputGrad.Length);
-        if (columns.Length != g.ColumnsSize)
-        {
-            throw new ArgumentException($"Conv2d: the column scratch has {columns.Length} elements, expected {g.ColumnsSize}.", nameof(columns));
-        }
-
+        CheckScratch(g, scratch.Length);
+        Span<float> columns = scratch[..g.ColumnsSize];
         int pixels = g.OutputPixels;
         fixed (float* w = weight, dy = outputGrad, dcol = columns)
         {
             Gemm.Run(true, false, g.PatchSize, pixels, g.OutChannels, 1f, w, g.PatchSize, dy, pixels, 0f, dcol, pixels);
         }
 
-        Im2Col.FoldAdd(g, columns, imageGrad);
+        Im2Col.FoldAdd(g, columns, imageGrad, scratch[g.ColumnsSize..]);
+    }
+
+    private static void CheckScratch(in Conv2dGeometry g, int scratchLength)
+    {
+        if (scratchLength < g.ScratchSize)
+        {
+            throw new ArgumentException($"Conv2d: the scratch has {scratchLength} elements, expected at least {g.ScratchSize}.");
+        }
     }
 
     private static void CheckSizes(in Conv2dGeometry g, int imageLength, int weightLength, int outputLength)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -11,6 +12,7 @@ internal static unsafe class GemmDriver
 {
     /// <summary>Computes rows [rowStart, rowEnd) and columns [colStart, colEnd) of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void Compute(in GemmOperands g, int rowStart, int rowEnd, int colStart, int colEnd)
     {
         GemmTiling tiling = GemmTiling.Current;
@@ -53,6 +55,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [HotPath]
     private static void RunKernel(GemmTiling tiling, int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
     {
         if (tiling.IsWide)
@@ -65,6 +68,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [HotPath]
     private static void MergeEdge(float* tile, int tileStride, float* c, int ldc, int height, int width, bool accumulate)
     {
         for (int r = 0; r < height; r++)

@@ -1,3 +1,4 @@
+using FastLoss.Generation;
 using FastLoss.Threading;
 
 namespace FastLoss.Kernels;
@@ -17,6 +18,7 @@ internal sealed class GemmJob : IParallelWork
 
     public static GemmJob Current => t_current ??= new GemmJob();
 
+    [HotPath]
     public void Set(in GemmOperands operands, bool splitColumns, int tiles, int tileSize)
     {
         _operands = operands;
@@ -25,6 +27,7 @@ internal sealed class GemmJob : IParallelWork
         _tileSize = tileSize;
     }
 
+    [HotPath]
     public void Execute(int part, int partCount)
     {
         int start = (int)((long)_tiles * part / partCount) * _tileSize;

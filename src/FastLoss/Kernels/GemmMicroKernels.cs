@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -16,6 +17,7 @@ internal static unsafe class GemmMicroKernels
     /// 16 FMAs per 10 loads keeps the FMA pipes busy.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -69,6 +71,7 @@ internal static unsafe class GemmMicroKernels
     /// 1 broadcast (15 of 16 registers).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;

@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Kernels;
 
@@ -12,6 +15,7 @@ internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [row0, row0 + rows) and columns [k0, k0 + kc) of alpha * op(A).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void PackA(in GemmOperands g, int row0, int rows, int k0, int kc, int mr, float* packed)
     {
         float alpha = g.Alpha;
@@ -19,7 +23,18 @@ internal static unsafe class GemmPacking
         {
             int height = Math.Min(mr, rows - s);
             float* sliver = packed + ((nint)s * kc);
-            if (g.TransA)
+            if (g.TransA && mr == 8 && height == 8)
+            {
+                // op(A)[i, k] = A[k, i]: each k contributes 8 consecutive floats, one vector.
+                float* source = g.A + ((nint)k0 * g.Lda) + row0 + s;
+                Vector256<float> factor = Vector256.Create(alpha);
+                for (int k = 0; k < kc; k++)
+                {
+                    Vector256.Store(Vector256.Load(source) * factor, sliver + ((nint)k * 8));
+                    source += g.Lda;
+                }
+            }
+            else if (g.TransA)
             {
                 // op(A)[i, k] = A[k, i]: each k contributes MR consecutive floats.
                 float* source = g.A + ((nint)k0 * g.Lda) + row0 + s;
@@ -38,6 +53,24 @@ internal static unsafe class GemmPacking
                     }
 
                     source += g.Lda;
+                }
+            }
+            else if (mr == 8 && height == 8 && Avx.IsSupported)
+            {
+                // op(A)[i, k] = A[i, k]: 8 x 8 blocks of the 8 rows are transposed in registers.
+                float* block = g.A + ((nint)(row0 + s) * g.Lda) + k0;
+                int k = 0;
+                for (; k <= kc - 8; k += 8)
+                {
+                    Transpose8x8(block + k, g.Lda, sliver + ((nint)k * 8), 8, alpha);
+                }
+
+                for (; k < kc; k++)
+                {
+                    for (int r = 0; r < 8; r++)
+                    {
+                        sliver[((nint)k * 8) + r] = alpha * block[((nint)r * g.Lda) + k];
+                    }
                 }
             }
             else
@@ -67,13 +100,35 @@ internal static unsafe class GemmPacking
 
     /// <summary>Packs rows [k0, k0 + kc) and columns [col0, col0 + cols) of op(B).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
     public static void PackB(in GemmOperands g, int k0, int kc, int col0, int cols, int nr, float* packed)
     {
         for (int t = 0; t < cols; t += nr)
         {
             int width = Math.Min(nr, cols - t);
             float* sliver = packed + ((nint)t * kc);
-            if (g.TransB)
+            if (g.TransB && width == nr && nr % 8 == 0 && Avx.IsSupported)
+            {
+                // op(B)[k, j] = B[j, k]: 8 x 8 blocks of 8 rows of B (8 columns of op(B)) are transposed in registers.
+                for (int c = 0; c < nr; c += 8)
+                {
+                    float* rows = g.B + ((nint)(col0 + t + c) * g.Ldb) + k0;
+                    int k = 0;
+                    for (; k <= kc - 8; k += 8)
+                    {
+                        Transpose8x8(rows + k, g.Ldb, sliver + ((nint)k * nr) + c, nr, 1f);
+                    }
+
+                    for (; k < kc; k++)
+                    {
+                        for (int j = 0; j < 8; j++)
+                        {
+                            sliver[((nint)k * nr) + c + j] = rows[((nint)j * g.Ldb) + k];
+                        }
+                    }
+                }
+            }
+            else if (g.TransB)
             {
                 // op(B)[k, j] = B[j, k]: columns of op(B) are rows of B, scattered with stride NR.
                 for (int c = 0; c < width; c++)
@@ -99,6 +154,22 @@ internal static unsafe class GemmPacking
             {
                 // op(B)[k, j] = B[k, j]: each k contributes NR consecutive floats.
                 float* source = g.B + ((nint)k0 * g.Ldb) + col0 + t;
+                if (width == nr && nr % 8 == 0)
+                {
+                    for (int k = 0; k < kc; k++)
+                    {
+                        float* row = sliver + ((nint)k * nr);
+                        for (int c = 0; c < nr; c += 8)
+                        {
+                            Vector256.Store(Vector256.Load(source + c), row + c);
+                        }
+
+                        source += g.Ldb;
+                    }
+
+                    continue;
+                }
+
                 uint bytes = (uint)width * sizeof(float);
                 for (int k = 0; k < kc; k++)
                 {
@@ -113,5 +184,44 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 8 x 8 block at <paramref name="source"/> (row stride
+    /// <paramref name="sourceStride"/>), times <paramref name="scale"/>, to 8 rows of <paramref name="target"/>
+    /// (row stride <paramref name="targetStride"/>): unpack pairs, shuffle quads, swap 128-bit halves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, int sourceStride, float* target, int targetStride, float scale)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source);
+        Vector256<float> r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + (2 * (nint)sourceStride));
+        Vector256<float> r3 = Avx.LoadVector256(source + (3 * (nint)sourceStride));
+        Vector256<float> r4 = Avx.LoadVector256(source + (4 * (nint)sourceStride));
+        Vector256<float> r5 = Avx.LoadVector256(source + (5 * (nint)sourceStride));
+        Vector256<float> r6 = Avx.LoadVector256(source + (6 * (nint)sourceStride));
+        Vector256<float> r7 = Avx.LoadVector256(source + (7 * (nint)sourceStride));
+
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Vector256<float> factor = Vector256.Create(scale);
+        nint stride = targetStride;
+        Avx.Store(target, Avx.Permute2x128(s0, s4, 0x20) * factor);
+        Avx.Store(target + stride, Avx.Permute2x128(s1, s5, 0x20) * factor);
+        Avx.Store(target + (2 * stride), Avx.Permute2x128(s2, s6, 0x20) * factor);
+        Avx.Store(target + (3 * stride), Avx.Permute2x128(s3, s7, 0x20) * factor);
+        Avx.Store(target + (4 * stride), Avx.Permute2x128(s0, s4, 0x31) * factor);
+        Avx.Store(target + (5 * stride), Avx.Permute2x128(s1, s5, 0x31) * factor);
+        Avx.Store(target + (6 * stride), Avx.Permute2x128(s2, s6, 0x31) * factor);
+        Avx.Store(target + (7 * stride), Avx.Permute2x128(s3, s7, 0x31) * factor);
     }
 }

@@ -1,50 +1,58 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
 /// Unfolds one image into the matrix whose product with the weight is the convolution (im2col), and folds the
 /// gradient of that matrix back onto the image (col2im). Row (c, ki, kj) holds, for every output pixel, the
-/// input value under kernel tap (ki, kj) of channel c, or 0 where the tap falls in the padding.
+/// input value under kernel tap (ki, kj) of channel c, or 0 where the tap falls in the padding. The image is
+/// first copied into a zero-padded buffer, so every output row is one plain (or strided) move with no edge cases.
 /// </summary>
 public static class Im2Col
 {
-    /// <summary>Writes the unfolded <paramref name="image"/> (C x H x W) into <paramref name="columns"/> (PatchSize x OutputPixels).</summary>
-    public static void Unfold(in Conv2dGeometry g, ReadOnlySpan<float> image, Span<float> columns)
+    /// <summary>
+    /// Writes the unfolded <paramref name="image"/> (C x H x W) into <paramref name="columns"/>
+    /// (PatchSize x OutputPixels). <paramref name="padded"/> is scratch of <see cref="Conv2dGeometry.PaddedInputSize"/> floats.
+    /// </summary>
+    [HotPath]
+    public static unsafe void Unfold(in Conv2dGeometry g, ReadOnlySpan<float> image, Span<float> columns, Span<float> padded)
     {
-        Check(g, image.Length, columns.Length);
-        int pixels = g.OutputPixels;
-        int row = 0;
-        for (int c = 0; c < g.InChannels; c++)
+        Check(g, image.Length, columns.Length, padded.Length);
+        int outWidth = g.OutWidth, strideWidth = g.StrideWidth;
+        int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
+        fixed (float* imageStart = image, columnsStart = columns, paddedStart = padded)
         {
-            ReadOnlySpan<float> plane = image.Slice(c * g.InHeight * g.InWidth, g.InHeight * g.InWidth);
-            for (int ki = 0; ki < g.KernelHeight; ki++)
+            float* source = imageStart;
+            if (g.PaddedInputSize != 0)
             {
-                for (int kj = 0; kj < g.KernelWidth; kj++, row++)
-                {
-                    Span<float> target = columns.Slice(row * pixels, pixels);
-                    ColumnRange(g, kj, out int first, out int end);
-                    for (int oh = 0; oh < g.OutHeight; oh++)
-                    {
-                        Span<float> line = target.Slice(oh * g.OutWidth, g.OutWidth);
-                        int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
-                        if ((uint)ih >= (uint)g.InHeight || first >= end)
-                        {
-                            line.Clear();
-                            continue;
-                        }
+                Pad(g, imageStart, paddedStart);
+                source = paddedStart;
+            }
 
-                        line[..first].Clear();
-                        line[end..].Clear();
-                        ReadOnlySpan<float> source = plane.Slice(ih * g.InWidth, g.InWidth);
-                        int iw = (first * g.StrideWidth) - g.PaddingWidth + kj;
-                        if (g.StrideWidth == 1)
+            float* target = columnsStart;
+            for (int c = 0; c < g.InChannels; c++)
+            {
+                float* plane = source + ((nint)c * paddedHeight * paddedWidth);
+                for (int ki = 0; ki < g.KernelHeight; ki++)
+                {
+                    for (int kj = 0; kj < g.KernelWidth; kj++)
+                    {
+                        float* tap = plane + ((nint)ki * paddedWidth) + kj;
+                        for (int oh = 0; oh < g.OutHeight; oh++, target += outWidth)
                         {
-                            source.Slice(iw, end - first).CopyTo(line[first..end]);
-                        }
-                        else
-                        {
-                            for (int ow = first; ow < end; ow++, iw += g.StrideWidth)
+                            float* line = tap + ((nint)oh * g.StrideHeight * paddedWidth);
+                            if (strideWidth == 1)
                             {
-                                line[ow] = source[iw];
+                                Copy(target, line, outWidth);
+                            }
+                            else
+                            {
+                                for (int ow = 0; ow < outWidth; ow++)
+                                {
+                                    target[ow] = line[(nint)ow * strideWidth];
+                                }
                             }
                         }
                     }
@@ -53,71 +61,144 @@ public static class Im2Col
         }
     }
 
-    /// <summary>Adds the folded <paramref name="columns"/> (PatchSize x OutputPixels) into <paramref name="image"/> (C x H x W).</summary>
-    public static void FoldAdd(in Conv2dGeometry g, ReadOnlySpan<float> columns, Span<float> image)
+    /// <summary>
+    /// Adds the folded <paramref name="columns"/> (PatchSize x OutputPixels) into <paramref name="image"/>
+    /// (C x H x W). <paramref name="padded"/> is scratch of <see cref="Conv2dGeometry.PaddedInputSize"/> floats.
+    /// </summary>
+    [HotPath]
+    public static unsafe void FoldAdd(in Conv2dGeometry g, ReadOnlySpan<float> columns, Span<float> image, Span<float> padded)
     {
-        Check(g, image.Length, columns.Length);
-        int pixels = g.OutputPixels;
-        int row = 0;
-        for (int c = 0; c < g.InChannels; c++)
+        Check(g, image.Length, columns.Length, padded.Length);
+        int outWidth = g.OutWidth, strideWidth = g.StrideWidth;
+        int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
+        fixed (float* imageStart = image, columnsStart = columns, paddedStart = padded)
         {
-            Span<float> plane = image.Slice(c * g.InHeight * g.InWidth, g.InHeight * g.InWidth);
-            for (int ki = 0; ki < g.KernelHeight; ki++)
+            // Without padding the image itself is the accumulator; with it, a zeroed padded copy whose
+            // interior is added back at the end (what lands in the padding is dropped).
+            float* target = imageStart;
+            if (g.PaddedInputSize != 0)
             {
-                for (int kj = 0; kj < g.KernelWidth; kj++, row++)
+                padded.Clear();
+                target = paddedStart;
+            }
+
+            float* source = columnsStart;
+            for (int c = 0; c < g.InChannels; c++)
+            {
+                float* plane = target + ((nint)c * paddedHeight * paddedWidth);
+                for (int ki = 0; ki < g.KernelHeight; ki++)
                 {
-                    ReadOnlySpan<float> source = columns.Slice(row * pixels, pixels);
-                    ColumnRange(g, kj, out int first, out int end);
-                    if (first >= end)
+                    for (int kj = 0; kj < g.KernelWidth; kj++)
                     {
-                        continue;
-                    }
-
-                    for (int oh = 0; oh < g.OutHeight; oh++)
-                    {
-                        int ih = (oh * g.StrideHeight) - g.PaddingHeight + ki;
-                        if ((uint)ih >= (uint)g.InHeight)
+                        float* tap = plane + ((nint)ki * paddedWidth) + kj;
+                        for (int oh = 0; oh < g.OutHeight; oh++, source += outWidth)
                         {
-                            continue;
-                        }
-
-                        ReadOnlySpan<float> line = source.Slice(oh * g.OutWidth, g.OutWidth);
-                        Span<float> target = plane.Slice(ih * g.InWidth, g.InWidth);
-                        int iw = (first * g.StrideWidth) - g.PaddingWidth + kj;
-                        if (g.StrideWidth == 1)
-                        {
-                            Span<float> segment = target.Slice(iw, end - first);
-                            System.Numerics.Tensors.TensorPrimitives.Add(segment, line[first..end], segment);
-                        }
-                        else
-                        {
-                            for (int ow = first; ow < end; ow++, iw += g.StrideWidth)
+                            float* line = tap + ((nint)oh * g.StrideHeight * paddedWidth);
+                            if (strideWidth == 1)
                             {
-                                target[iw] += line[ow];
+                                AddInto(line, source, outWidth);
+                            }
+                            else
+                            {
+                                for (int ow = 0; ow < outWidth; ow++)
+                                {
+                                    line[(nint)ow * strideWidth] += source[ow];
+                                }
                             }
                         }
+                    }
+                }
+            }
+
+            if (g.PaddedInputSize != 0)
+            {
+                for (int c = 0; c < g.InChannels; c++)
+                {
+                    for (int ih = 0; ih < g.InHeight; ih++)
+                    {
+                        float* row = paddedStart + ((((nint)c * paddedHeight) + ih + g.PaddingHeight) * paddedWidth) + g.PaddingWidth;
+                        AddInto(imageStart + ((((nint)c * g.InHeight) + ih) * g.InWidth), row, g.InWidth);
                     }
                 }
             }
         }
     }
 
-    /// <summary>The output columns [first, end) whose tap kj lands inside the input row (the rest is padding).</summary>
-    private static void ColumnRange(in Conv2dGeometry g, int kj, out int first, out int end)
+    /// <summary>Copies the image into the middle of a zeroed (H + 2 PH) x (W + 2 PW) plane per channel.</summary>
+    [HotPath]
+    private static unsafe void Pad(in Conv2dGeometry g, float* image, float* padded)
     {
-        // iw = ow * s - p + kj must satisfy 0 <= iw < W.
-        int offset = kj - g.PaddingWidth;
-        first = offset >= 0 ? 0 : (-offset + g.StrideWidth - 1) / g.StrideWidth;
-        int limit = g.InWidth - offset; // ow * s < limit
-        end = limit <= 0 ? 0 : Math.Min(g.OutWidth, ((limit - 1) / g.StrideWidth) + 1);
-        first = Math.Min(first, g.OutWidth);
-        if (end < first)
+        int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
+        new Span<float>(padded, g.PaddedInputSize).Clear();
+        for (int c = 0; c < g.InChannels; c++)
         {
-            end = first;
+            for (int ih = 0; ih < g.InHeight; ih++)
+            {
+                float* row = padded + ((((nint)c * paddedHeight) + ih + g.PaddingHeight) * paddedWidth) + g.PaddingWidth;
+                Copy(row, image + ((((nint)c * g.InHeight) + ih) * g.InWidth), g.InWidth);
+            }
         }
     }
 
-    private static void Check(in Conv2dGeometry g, int imageLength, int columnsLength)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* target, float* source, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(source + i), target + i);
+            }
+        }
+
+        for (; i <= count - 8; i += 8)
+        {
+            Vector256.Store(Vector256.Load(source + i), target + i);
+        }
+
+        if (i <= count - 4)
+        {
+            Vector128.Store(Vector128.Load(source + i), target + i);
+            i += 4;
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] = source[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddInto(float* target, float* source, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
+            }
+        }
+
+        for (; i <= count - 8; i += 8)
+        {
+            Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+        }
+
+        if (i <= count - 4)
+        {
+            Vector128.Store(Vector128.Load(target + i) + Vector128.Load(source + i), target + i);
+            i += 4;
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] += source[i];
+        }
+    }
+
+    private static void Check(in Conv2dGeometry g, int imageLength, int columnsLength, int paddedLength)
     {
         if (imageLength != g.InputSize)
         {
@@ -127,6 +208,11 @@ public static class Im2Col
         if (columnsLength != g.ColumnsSize)
         {
             throw new ArgumentException($"Im2Col: the columns have {columnsLength} elements, expected {g.PatchSize}x{g.OutputPixels} = {g.ColumnsSize}.");
+        }
+
+        if (paddedLength < g.PaddedInputSize)
+        {
+            throw new ArgumentException($"Im2Col: the padded scratch has {paddedLength} elements, expected at least {g.PaddedInputSize}.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace FastLoss.Kernels;
 public static class LinearKernels
 {
     /// <summary>y = x W^T + b. <paramref name="bias"/> has outFeatures elements, 1 (shared), or none.</summary>
+    [HotPath]
     public static unsafe void Forward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         int rows, int inFeatures, int outFeatures, Span<float> output)
@@ -34,6 +37,7 @@ public static class LinearKernels
     }
 
     /// <summary>dx += dy W.</summary>
+    [HotPath]
     public static unsafe void AccumulateInputGrad(
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad)
     {
@@ -45,6 +49,7 @@ public static class LinearKernels
     }
 
     /// <summary>dW += dy^T x.</summary>
+    [HotPath]
     public static unsafe void AccumulateWeightGrad(
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad)
     {
@@ -56,6 +61,7 @@ public static class LinearKernels
     }
 
     /// <summary>db += the column sums of dy; a shared (1-element) bias gets the sum of all of dy.</summary>
+    [HotPath]
     public static void AccumulateBiasGrad(ReadOnlySpan<float> outputGrad, int rows, int outFeatures, Span<float> biasGrad)
     {
         CheckBias(biasGrad.Length, outFeatures);

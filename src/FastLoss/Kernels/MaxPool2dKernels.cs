@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
+
 namespace FastLoss.Kernels;
 
 /// <summary>
@@ -29,7 +34,8 @@ public static class MaxPool2dKernels
     }
 
     /// <summary>Pools <paramref name="planes"/> planes of <paramref name="height"/> x <paramref name="width"/>.</summary>
-    public static void Forward(
+    [HotPath]
+    public static unsafe void Forward(
         ReadOnlySpan<float> input, int planes, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
         Span<float> output, Span<int> argmax)
@@ -39,42 +45,95 @@ public static class MaxPool2dKernels
         Check(input.Length, planes, height, width, output.Length, argmax.Length, outHeight, outWidth);
         int planeSize = height * width;
         int outPlane = outHeight * outWidth;
-        for (int p = 0; p < planes; p++)
+        fixed (float* inputStart = input, outputStart = output)
+        fixed (int* argmaxStart = argmax)
         {
-            ReadOnlySpan<float> x = input.Slice(p * planeSize, planeSize);
-            Span<float> y = output.Slice(p * outPlane, outPlane);
-            Span<int> winners = argmax.Slice(p * outPlane, outPlane);
-            int o = 0;
-            for (int oh = 0; oh < outHeight; oh++)
+            for (int p = 0; p < planes; p++)
             {
-                int top = oh * strideHeight;
-                for (int ow = 0; ow < outWidth; ow++, o++)
+                float* x = inputStart + ((nint)p * planeSize);
+                float* y = outputStart + ((nint)p * outPlane);
+                int* winners = argmaxStart + ((nint)p * outPlane);
+                for (int oh = 0; oh < outHeight; oh++)
                 {
-                    int left = ow * strideWidth;
-                    int best = (top * width) + left;
-                    float max = float.NegativeInfinity;
-                    for (int i = top; i < top + kernelHeight; i++)
+                    int top = oh * strideHeight;
+                    int ow = 0;
+                    if (kernelHeight == 2 && kernelWidth == 2 && strideWidth == 2 && Avx2.IsSupported)
                     {
-                        int rowStart = i * width;
-                        for (int j = left; j < left + kernelWidth; j++)
-                        {
-                            float value = x[rowStart + j];
-                            if (value > max || float.IsNaN(value))
-                            {
-                                max = value;
-                                best = rowStart + j;
-                            }
-                        }
+                        ow = Pool2x2Vector(x, width, top, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
                     }
 
-                    y[o] = max;
-                    winners[o] = best;
+                    for (; ow < outWidth; ow++)
+                    {
+                        int left = ow * strideWidth;
+                        int best = (top * width) + left;
+                        float max = float.NegativeInfinity;
+                        for (int i = top; i < top + kernelHeight; i++)
+                        {
+                            float* row = x + ((nint)i * width);
+                            for (int j = left; j < left + kernelWidth; j++)
+                            {
+                                float value = row[j];
+                                if (value > max || float.IsNaN(value))
+                                {
+                                    max = value;
+                                    best = (i * width) + j;
+                                }
+                            }
+                        }
+
+                        y[((nint)oh * outWidth) + ow] = max;
+                        winners[((nint)oh * outWidth) + ow] = best;
+                    }
                 }
             }
         }
     }
 
+    /// <summary>
+    /// 2 x 2 windows with horizontal stride 2, eight outputs at a time: the window's four values, in row-major
+    /// order, replace the running maximum when greater or NaN, exactly as the scalar rule. Returns the outputs done.
+    /// </summary>
+    [HotPath]
+    private static unsafe int Pool2x2Vector(float* plane, int width, int top, int outWidth, float* y, int* winners)
+    {
+        float* upper = plane + ((nint)top * width);
+        float* lower = upper + width;
+        Vector256<int> lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        int ow = 0;
+        for (; ow <= outWidth - 8; ow += 8)
+        {
+            // Split 16 consecutive values into the even (left) and odd (right) columns of 8 windows.
+            Deinterleave(upper + (2 * ow), out Vector256<float> a, out Vector256<float> b);
+            Deinterleave(lower + (2 * ow), out Vector256<float> c, out Vector256<float> d);
+            Vector256<float> max = a;
+            Vector256<int> offset = Vector256<int>.Zero;
+            Vector256<float> take = Avx.Or(Avx.CompareGreaterThan(b, max), Avx.CompareUnordered(b, b));
+            max = Avx.BlendVariable(max, b, take);
+            offset = Avx2.BlendVariable(offset, Vector256.Create(1), take.AsInt32());
+            take = Avx.Or(Avx.CompareGreaterThan(c, max), Avx.CompareUnordered(c, c));
+            max = Avx.BlendVariable(max, c, take);
+            offset = Avx2.BlendVariable(offset, Vector256.Create(width), take.AsInt32());
+            take = Avx.Or(Avx.CompareGreaterThan(d, max), Avx.CompareUnordered(d, d));
+            max = Avx.BlendVariable(max, d, take);
+            offset = Avx2.BlendVariable(offset, Vector256.Create(width + 1), take.AsInt32());
+            Vector256.Store(max, y + ow);
+            Vector256.Store(Vector256.Create((top * width) + (2 * ow)) + lanes + offset, winners + ow);
+        }
+
+        return ow;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Deinterleave(float* source, out Vector256<float> even, out Vector256<float> odd)
+    {
+        Vector256<float> first = Avx.LoadVector256(source), second = Avx.LoadVector256(source + 8);
+        // Within 128-bit lanes: [f0 f2 s0 s2 | f4 f6 s4 s6]; then reorder the 64-bit pairs to f0 f2 f4 f6 s0 s2 s4 s6.
+        even = Avx2.Permute4x64(Avx.Shuffle(first, second, 0x88).AsDouble(), 0xD8).AsSingle();
+        odd = Avx2.Permute4x64(Avx.Shuffle(first, second, 0xDD).AsDouble(), 0xD8).AsSingle();
+    }
+
     /// <summary>Adds each output gradient into the input element recorded by <see cref="Forward"/>.</summary>
+    [HotPath]
     public static void Backward(
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, int planes, int height, int width, Span<float> inputGrad)
     {

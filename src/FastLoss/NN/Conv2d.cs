@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Generation;
 using FastLoss.Kernels;
 using FastLoss.Threading;
 
@@ -20,7 +21,7 @@ public sealed class Conv2d : Module
         int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool bias = true,
         Generator? generator = null)
     {
-        // Validates sizes, stride and padding with a 1-pixel image that the kernel fits after padding.
+        // Validates channels, kernel size, stride and padding (an image the size of the kernel always fits).
         _ = new Conv2dGeometry(inChannels, kernelSize, kernelSize, outChannels, kernelSize, kernelSize, stride, stride, padding, padding);
         InChannels = inChannels;
         OutChannels = outChannels;
@@ -55,6 +56,7 @@ public sealed class Conv2d : Module
     /// <summary>The bias (out), or null.</summary>
     public Tensor? Bias { get; }
 
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -91,6 +93,13 @@ public sealed class Conv2d : Module
         {
             parameters.Add((prefix + "bias", Bias));
         }
+    }
+
+    [HotPath]
+    protected internal override void ZeroParameterGrads()
+    {
+        Weight.ZeroGrad();
+        Bias?.ZeroGrad();
     }
 
     /// <summary>Allocates the output and the geometry when the input shape changes (the kernel-size check runs here).</summary>
@@ -149,6 +158,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         public void Forward(Tensor input, Tensor output)
         {
             _input = input;
@@ -157,6 +167,7 @@ public sealed class Conv2d : Module
             Dispatch();
         }
 
+        [HotPath]
         public void Backward()
         {
             Tensor input = _input!;
@@ -190,6 +201,7 @@ public sealed class Conv2d : Module
             _inputGrad = _weightGrad = _biasGrad = null;
         }
 
+        [HotPath]
         public void Execute(int part, int partCount)
         {
             int first = (int)((long)_images * part / partCount);
@@ -204,6 +216,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         private void Dispatch()
         {
             if (_parts == 1 || !ComputePool.CanRunInParallel)
@@ -220,6 +233,7 @@ public sealed class Conv2d : Module
             }
         }
 
+        [HotPath]
         private void ForwardImages(int first, int end)
         {
             Conv2dGeometry g = _geometry;
@@ -227,21 +241,22 @@ public sealed class Conv2d : Module
             Span<float> output = _output!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
             ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
-            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
             for (int n = first; n < end; n++)
             {
                 Conv2dKernels.Forward(
-                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, columns, output.Slice(n * g.OutputSize, g.OutputSize));
+                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize));
             }
         }
 
+        [HotPath]
         private void BackwardImages(int part, int first, int end)
         {
             Conv2dGeometry g = _geometry;
             ReadOnlySpan<float> input = _input!.Span;
             ReadOnlySpan<float> outputGrad = _output!.Grad!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
-            Span<float> columns = ThreadScratch.Get(g.ColumnsSize);
+            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
             bool partial = _parts > 1;
             Span<float> weightGrad = _weightGrad is null ? default : partial ? _weightGradParts[part] : _weightGrad.Span;
             Span<float> biasGrad = _biasGrad is null ? default : partial ? _biasGradParts[part] : _biasGrad.Span;
@@ -262,12 +277,12 @@ public sealed class Conv2d : Module
 
                 if (!weightGrad.IsEmpty)
                 {
-                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, columns, weightGrad);
+                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, scratch, weightGrad);
                 }
 
                 if (!inputGrad.IsEmpty)
                 {
-                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, columns, inputGrad.Slice(n * g.InputSize, g.InputSize));
+                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, inputGrad.Slice(n * g.InputSize, g.InputSize));
                 }
             }
         }

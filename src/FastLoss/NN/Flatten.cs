@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
@@ -24,6 +25,13 @@ public sealed class Flatten : Module
 
     public int EndDim { get; }
 
+    [HotPath]
+    protected internal override void ZeroParameterGrads()
+    {
+        // No parameters.
+    }
+
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -94,12 +102,14 @@ public sealed class Flatten : Module
 
         public Tensor Output => _output!;
 
+        [HotPath]
         public void Prepare(Tensor input, Tensor output)
         {
             _input = input;
             _output = output;
         }
 
+        [HotPath]
         public void Backward()
         {
             Tensor? outputGrad = _output!.Grad;

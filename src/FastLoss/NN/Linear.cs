@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Generation;
 using FastLoss.Kernels;
 
 namespace FastLoss.NN;
@@ -69,6 +70,7 @@ public sealed class Linear : Module
     /// <summary>Makes the bias one 0-dim value shared by all units (torch: <c>layer.bias.data = torch.tensor(value)</c>).</summary>
     public void SetScalarBias(float value) => SetBias(Tensor.Scalar(value));
 
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -105,6 +107,13 @@ public sealed class Linear : Module
         }
     }
 
+    [HotPath]
+    protected internal override void ZeroParameterGrads()
+    {
+        Weight.ZeroGrad();
+        Bias?.ZeroGrad();
+    }
+
     private Tensor Plan(Tensor input)
     {
         Tensor? output = _output;
@@ -130,6 +139,7 @@ public sealed class Linear : Module
 
         public Tensor Output => _output!;
 
+        [HotPath]
         public void Prepare(Tensor input, Tensor output, Tensor? bias, int rows)
         {
             _input = input;
@@ -138,6 +148,7 @@ public sealed class Linear : Module
             _rows = rows;
         }
 
+        [HotPath]
         public void Backward()
         {
             Tensor input = _input!;

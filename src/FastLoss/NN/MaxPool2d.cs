@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Generation;
 using FastLoss.Kernels;
 using FastLoss.Threading;
 
@@ -37,6 +38,13 @@ public sealed class MaxPool2d : Module
 
     public int Stride { get; }
 
+    [HotPath]
+    protected internal override void ZeroParameterGrads()
+    {
+        // No parameters.
+    }
+
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -103,6 +111,7 @@ public sealed class MaxPool2d : Module
             _argmax = new int[planes * outPlane];
         }
 
+        [HotPath]
         public void Run(Tensor input, Tensor output, bool backward)
         {
             _input = input;
@@ -122,6 +131,7 @@ public sealed class MaxPool2d : Module
             }
         }
 
+        [HotPath]
         public void Backward()
         {
             if (_output!.Grad is not null && _input!.RequiresGrad)
@@ -131,6 +141,7 @@ public sealed class MaxPool2d : Module
             }
         }
 
+        [HotPath]
         public void Execute(int part, int partCount)
         {
             int first = (int)((long)_planes * part / partCount);

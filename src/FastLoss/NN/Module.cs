@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.NN;
 
 /// <summary>
@@ -36,16 +38,23 @@ public abstract class Module
     }
 
     /// <summary>Zeroes the gradients of all parameters in place (torch's zero_grad()).</summary>
-    public void ZeroGrad()
+    [HotPath]
+    public void ZeroGrad() => ZeroParameterGrads();
+
+    /// <summary>Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>.</summary>
+    protected internal virtual void CollectParameters(string prefix, List<(string Name, Tensor Parameter)> parameters)
+    {
+    }
+
+    /// <summary>
+    /// Zeroes the gradients of this module's parameters. The default goes through <see cref="NamedParameters"/>;
+    /// the library's layers override it so that a training loop calling zero_grad every step allocates nothing.
+    /// </summary>
+    protected internal virtual void ZeroParameterGrads()
     {
         foreach ((_, Tensor parameter) in NamedParameters())
         {
             parameter.ZeroGrad();
         }
-    }
-
-    /// <summary>Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>.</summary>
-    protected internal virtual void CollectParameters(string prefix, List<(string Name, Tensor Parameter)> parameters)
-    {
     }
 }

@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.NN;
 
 /// <summary>
@@ -39,6 +41,7 @@ public sealed class Sequential : Module
         }
     }
 
+    [HotPath]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -56,6 +59,15 @@ public sealed class Sequential : Module
         for (int i = 0; i < _modules.Length; i++)
         {
             _modules[i].CollectParameters($"{prefix}{i}.", parameters);
+        }
+    }
+
+    [HotPath]
+    protected internal override void ZeroParameterGrads()
+    {
+        foreach (Module module in _modules)
+        {
+            module.ZeroParameterGrads();
         }
     }
 }

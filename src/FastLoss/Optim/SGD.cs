@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Optim;
 
@@ -91,6 +92,7 @@ public sealed class SGD
     public IReadOnlyList<Tensor> Parameters => _parameters;
 
     /// <summary>Zeroes every parameter's gradient in place.</summary>
+    [HotPath]
     public void ZeroGrad()
     {
         foreach (Tensor parameter in _parameters)
@@ -131,6 +133,7 @@ public sealed class SGD
     }
 
     /// <summary>One update of every parameter that has a gradient.</summary>
+    [HotPath]
     public void Step()
     {
         for (int i = 0; i < _parameters.Length; i++)
@@ -146,15 +149,15 @@ public sealed class SGD
             bool firstMomentumStep = false;
             if (Momentum != 0f)
             {
-                float[]? existing = _momentumBuffers[i];
-                firstMomentumStep = existing is null;
-                buffer = existing ?? (_momentumBuffers[i] = new float[parameter.Length]);
+                firstMomentumStep = _momentumBuffers[i] is null;
+                buffer = _momentumBuffers[i] ?? CreateMomentumBuffer(i);
             }
 
             Update(parameter.Span, grad.Span, buffer, firstMomentumStep);
         }
     }
 
+    [HotPath]
     private void Update(Span<float> p, ReadOnlySpan<float> grad, Span<float> buffer, bool firstMomentumStep)
     {
         var c = new Coefficients(this, firstMomentumStep);
@@ -204,6 +207,9 @@ public sealed class SGD
             p[i] = MathF.FusedMultiplyAdd(g, c.NegativeLr, p[i]);
         }
     }
+
+    /// <summary>The buffer of parameter <paramref name="index"/>, created on its first momentum step.</summary>
+    private float[] CreateMomentumBuffer(int index) => _momentumBuffers[index] = new float[_parameters[index].Length];
 
     private void CheckIndex(int index)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Threading;
 
@@ -56,6 +57,7 @@ public static class ComputePool
     /// threads and returns when all are done. Which thread runs which part is not fixed, so a part must not
     /// depend on it.
     /// </summary>
+    [HotPath]
     internal static void Run(IParallelWork work, int partCount)
     {
         if (partCount <= 0)
@@ -84,6 +86,7 @@ public static class ComputePool
         }
     }
 
+    [HotPath]
     private static void RunOnWorkers(IParallelWork work, int partCount, int helperCount)
     {
         Worker[] workers = EnsureWorkers(helperCount);
@@ -126,6 +129,7 @@ public static class ComputePool
         }
     }
 
+    [HotPath]
     private static void RunParts()
     {
         IParallelWork work = s_work!;

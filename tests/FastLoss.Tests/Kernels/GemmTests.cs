@@ -1,5 +1,5 @@
 using FastLoss.Kernels;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Kernels;
 
@@ -43,8 +43,11 @@ public sealed class GemmTests
     {
         int[][] shapes =
         [
-            [257, 100, 17], [100, 257, 33], [65, 257, 64], [33, 1, 257], [1, 257, 100], [300, 17, 64], [16, 300, 65], [257, 33, 1],
+            [257, 100, 17], [33, 1, 257], [1, 257, 100], [257, 33, 1],
+            // Above Gemm.ParallelThreshold: split over columns, and over rows when there are too few column tiles.
+            [129, 257, 70], [40, 520, 130], [520, 40, 130], [300, 33, 257],
         ];
+        Assert.True(129L * 257 * 70 >= Gemm.ParallelThreshold && 520L * 40 * 130 >= Gemm.ParallelThreshold, "the shapes must reach the two-thread path");
         int seed = 1000;
         foreach (int[] shape in shapes)
         {
@@ -87,7 +90,7 @@ public sealed class GemmTests
 
             using (new ThreadCountScope(2))
             {
-                CheckProduct(transA, transB, 100, 129, 70, 1f, 0f, 7);
+                CheckProduct(transA, transB, 129, 257, 70, 1f, 0f, 7);
             }
         }
         finally

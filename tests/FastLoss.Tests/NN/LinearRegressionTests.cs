@@ -1,13 +1,13 @@
 using FastLoss.Autograd;
 using FastLoss.NN;
 using FastLoss.Optim;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 
 /// <summary>
 /// The third seed's program: Linear(1, 1) fitted to y = 2x on x = 1, 2, 3 with MSE and SGD(lr = 0.01) for 1000
-/// epochs. The run is compared step by step with the same recurrence in float64 (tolerance 1e-4 after 1000
+/// epochs, with the library's MSELoss. The run is compared step by step with the same recurrence in float64 (tolerance 1e-4 after 1000
 /// epochs of float32 rounding), and ends near weight 2 and bias 0 with a falling loss.
 /// </summary>
 public sealed class LinearRegressionTests
@@ -17,7 +17,7 @@ public sealed class LinearRegressionTests
     {
         Tape.Clear();
         var model = new Linear(1, 1, generator: new Generator(2024));
-        var criterion = new MeanSquaredErrorLoss();
+        var criterion = new MSELoss();
         var optimizer = new SGD(model.Parameters(), lr: 0.01f);
         Tensor x = Tensor.FromValues([1f, 2f, 3f], 3, 1), y = Tensor.FromValues([2f, 4f, 6f], 3, 1);
 

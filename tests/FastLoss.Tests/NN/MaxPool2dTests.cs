@@ -1,5 +1,5 @@
 using FastLoss.NN;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 
@@ -88,6 +88,51 @@ public sealed class MaxPool2dTests
         new WeightedSumLoss([1f, 1f, 1f]).Forward(y).Backward();
         // torch updates on val > max || isnan(val): the NaN at index 2 replaces the one at 1; all -inf keep the first.
         Assert.Equal([0f, 0f, 1f, 0f, 0f, 0f, 0f, 1f, 1f, 0f, 0f, 0f], x.Grad!.ToArray());
+    }
+
+    [Theory]
+    [InlineData(2, null)]
+    [InlineData(3, 2)]
+    [InlineData(2, 1)]
+    public void Ties_NaN_and_infinities_follow_torchs_rule_on_wide_rows(int kernel, int? stride)
+    {
+        // Rows of 37: the 2 x 2 stride-2 case runs eight windows at a time, then a scalar tail.
+        const int planes = 3, height = 6, width = 37;
+        float[] values = TestData.Uniform(planes * height * width, 81);
+        var random = new Random(82);
+        for (int i = 0; i < values.Length; i++)
+        {
+            switch (random.Next(8))
+            {
+                case 0: values[i] = float.NaN; break;
+                case 1: values[i] = float.NegativeInfinity; break;
+                case 2: values[i] = 0.5f; break; // many ties
+                case 3: values[i] = float.PositiveInfinity; break;
+            }
+        }
+
+        Tensor x = Tensor.FromValues(values, 1, planes, height, width);
+        x.RequiresGrad = true;
+        int s = stride ?? kernel;
+        Tensor y = new MaxPool2d(kernel, stride).Forward(x);
+        (double[] expected, int[] winners) = Reference.MaxPool2d(TestData.ToDouble(values), planes, height, width, kernel, s);
+        Assert.Equal(expected.Length, y.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(
+                double.IsNaN(expected[i]) ? float.IsNaN(y.Span[i]) : expected[i] == y.Span[i],
+                $"output {i}: expected {expected[i]}, got {y.Span[i]}");
+        }
+
+        float[] r = TestData.Uniform(y.Length, 83);
+        new WeightedSumLoss(r).Forward(y).Backward();
+        var grad = new double[values.Length];
+        for (int i = 0; i < winners.Length; i++)
+        {
+            grad[winners[i]] += r[i];
+        }
+
+        TestData.AssertClose(grad, x.Grad!.Span, 1e-6, 1e-6, "input gradient");
     }
 
     [Fact]

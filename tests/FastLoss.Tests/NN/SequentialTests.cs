@@ -1,5 +1,5 @@
 using FastLoss.NN;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 

@@ -1,6 +1,6 @@
 using FastLoss.NN;
 using FastLoss.Optim;
-using FastLoss.Tests.Support;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Optim;
 

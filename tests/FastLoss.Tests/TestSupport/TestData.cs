@@ -1,4 +1,4 @@
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>Deterministic test inputs and tolerance checks shared by the tests.</summary>
 internal static class TestData

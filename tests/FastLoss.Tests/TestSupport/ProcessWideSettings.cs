@@ -1,4 +1,4 @@
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
 /// Tests that change process-wide settings (the compute pool's thread count, the forced Vector256 tiling) or

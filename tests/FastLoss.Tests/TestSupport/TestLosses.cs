@@ -1,6 +1,6 @@
 using FastLoss.Autograd;
 
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
 /// L = sum_i r_i * y_i for fixed weights r: its gradient with respect to y is r, so a layer's backward sees a
@@ -43,49 +43,6 @@ internal sealed class WeightedSumLoss : IBackwardNode
         for (int i = 0; i < grad.Length; i++)
         {
             grad[i] += upstream * _weights[i];
-        }
-    }
-}
-
-/// <summary>Mean squared error against a fixed target, allocation-free per call (the seed programs' MSELoss).</summary>
-internal sealed class MeanSquaredErrorLoss : IBackwardNode
-{
-    private readonly Tensor _loss = Tensor.Zeros();
-    private Tensor? _input;
-    private Tensor? _target;
-
-    public Tensor Output => _loss;
-
-    public Tensor Forward(Tensor input, Tensor target)
-    {
-        ReadOnlySpan<float> x = input.Span, y = target.Span;
-        float sum = 0f;
-        for (int i = 0; i < x.Length; i++)
-        {
-            float d = x[i] - y[i];
-            sum += d * d;
-        }
-
-        _loss.Span[0] = sum / x.Length;
-        _input = input;
-        _target = target;
-        _loss.RequiresGrad = input.RequiresGrad;
-        if (Tape.IsRecording && input.RequiresGrad)
-        {
-            Tape.Record(this);
-        }
-
-        return _loss;
-    }
-
-    public void Backward()
-    {
-        float scale = 2f * _loss.Grad!.Span[0] / _input!.Length;
-        ReadOnlySpan<float> x = _input.Span, y = _target!.Span;
-        Span<float> grad = _input.GetOrCreateGrad().Span;
-        for (int i = 0; i < grad.Length; i++)
-        {
-            grad[i] += scale * (x[i] - y[i]);
         }
     }
 }

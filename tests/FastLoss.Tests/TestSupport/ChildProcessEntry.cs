@@ -1,6 +1,6 @@
 using FastLoss.Tests.NN;
 
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
 /// The test assembly's entry point. The test host never calls it; tests start the assembly as a child process

@@ -1,4 +1,4 @@
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>Plain float64 definitions of the layers, written from torch's formulas, for comparison.</summary>
 internal static class Reference

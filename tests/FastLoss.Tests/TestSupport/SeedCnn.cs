@@ -1,6 +1,6 @@
 using FastLoss.NN;
 
-namespace FastLoss.Tests.Support;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>The first seed's CIFAR-10 network (torch's Tudui model).</summary>
 internal static class SeedCnn
