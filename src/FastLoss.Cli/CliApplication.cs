@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using FastLoss.Cli.Commands;
 
 namespace FastLoss.Cli;
@@ -9,10 +10,15 @@ namespace FastLoss.Cli;
 /// </summary>
 internal static class CliApplication
 {
-    public static RootCommand Create(CliConsole console, CancellationToken cancellation)
+    /// <summary>The command's name, also when run as <c>dotnet FastLoss.Cli.dll</c> (help shows "Usage: fastloss ...").</summary>
+    public const string Name = "fastloss";
+
+    public static Command Create(CliConsole console, CancellationToken cancellation)
     {
-        var root = new RootCommand("FastLoss: train and use the PyTorch tutorial's CIFAR-10 CNN in .NET.")
+        var root = new Command(Name, "FastLoss: train and use the PyTorch tutorial's CIFAR-10 CNN in .NET.")
         {
+            new HelpOption(),
+            new VersionOption(),
             TrainCommand.Create(console, cancellation),
             EvaluateCommand.Create(console),
             PredictCommand.Create(console),
@@ -29,7 +35,7 @@ internal static class CliApplication
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
-        RootCommand root = Create(console, cancellation);
+        Command root = Create(console, cancellation);
         ParseResult parse = root.Parse(args);
         var configuration = new InvocationConfiguration
         {
@@ -46,7 +52,7 @@ internal static class CliApplication
                 console.Error.WriteLine($"fastloss: {error.Message}");
             }
 
-            string command = parse.CommandResult.Command is RootCommand ? "fastloss" : $"fastloss {parse.CommandResult.Command.Name}";
+            string command = parse.CommandResult.Command == root ? Name : $"{Name} {parse.CommandResult.Command.Name}";
             console.Error.WriteLine($"Run '{command} --help' for usage.");
             return ExitCodes.Usage;
         }

@@ -30,22 +30,25 @@ internal static class TrainCommand
         Option<float> lr = SharedOptions.NonNegative(new Option<float>("--lr")
         {
             Description = "SGD learning rate.",
+            HelpName = "X",
             DefaultValueFactory = _ => 0.01f,
         });
         Option<float> momentum = SharedOptions.NonNegative(new Option<float>("--momentum")
         {
             Description = "SGD momentum (0: plain SGD).",
+            HelpName = "X",
             DefaultValueFactory = _ => 0f,
         });
         Option<int> seed = new("--seed")
         {
             Description = "Seeds the initial weights and the shuffle order.",
+            HelpName = "N",
             DefaultValueFactory = _ => 0,
         };
         Option<int?> threads = SharedOptions.Threads();
         Option<string> output = new("--out")
         {
-            Description = "Folder for checkpoint.safetensors, optimizer.safetensors, loss-curve.png, losses.csv and tensorboard/ (default: runs/cifar10, or the checkpoint's folder with --resume).",
+            Description = "Folder for checkpoint.safetensors, optimizer.safetensors, loss-curve.png, losses.csv and tensorboard/ (with --resume: the checkpoint's folder unless given).",
             HelpName = "DIR",
             DefaultValueFactory = _ => Path.Combine("runs", "cifar10"),
         };
