@@ -1,4 +1,4 @@
-using FastLoss.Cli.Commands;
+using FastLoss.Cli.Tests.Support;
 
 namespace FastLoss.Cli.Tests.Commands;
 
@@ -13,10 +13,8 @@ public sealed class PlotCommandTests : IDisposable
 
     private static (int Code, string Output, string Error) Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = PlotCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
+        CliResult result = CliRun.Run([.. (string[])["plot"], .. args]);
+        return (result.ExitCode, result.Output, result.Error);
     }
 
     private string Csv(string name, string text)
@@ -68,18 +66,21 @@ public sealed class PlotCommandTests : IDisposable
     }
 
     [Fact]
-    public void Bad_arguments_print_the_usage_and_exit_with_2()
+    public void Bad_arguments_point_to_the_help_and_exit_with_2()
     {
         var missing = Run("only-one.csv");
         var unknown = Run("a.csv", "b.png", "--colour", "red");
         var width = Run("a.csv", "b.png", "--width", "wide");
+        var small = Run("a.csv", "b.png", "--height", "20");
 
         Assert.Equal(2, missing.Code);
-        Assert.Contains("expected an input CSV and an output PNG, got 1 paths.", missing.Error, StringComparison.Ordinal);
-        Assert.Contains("usage: fastloss plot", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("fastloss: Required argument missing for command: 'plot'.", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("Run 'fastloss plot --help' for usage.", missing.Error, StringComparison.Ordinal);
         Assert.Equal(2, unknown.Code);
-        Assert.Contains("unknown option '--colour'", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument '--colour'", unknown.Error, StringComparison.Ordinal);
         Assert.Equal(2, width.Code);
-        Assert.Contains("--width takes a whole number of pixels, got 'wide'", width.Error, StringComparison.Ordinal);
+        Assert.Contains("Cannot parse argument 'wide' for option '--width'", width.Error, StringComparison.Ordinal);
+        Assert.Equal(2, small.Code);
+        Assert.Contains("--height must be between 100 and 10000, got 20.", small.Error, StringComparison.Ordinal);
     }
 }
