@@ -6,7 +6,9 @@
 #   NAME defaults to <host>-<date>. Options default to "--filter * --job short"; any options given
 #   replace them, e.g.  benchmarks/run-benchmarks.sh epyc-full --filter '*' --job default
 #   or a quick look:    benchmarks/run-benchmarks.sh smoke --filter '*L1Loss*' '*Bandwidth*' --job dry
-# The short job (3 warm-up and 3 measured iterations) takes roughly 20-30 minutes for everything;
+#   (CrossEntropyLoss and NLLLoss: --filter '*CrossEntropyLoss*' '*NLLLoss*').
+# The short job (3 warm-up and 3 measured iterations) takes roughly 20-30 minutes for the elementwise
+# losses, and longer with the classification losses (60 more cases, some of 4096 x 1000 logits);
 # BenchmarkDotNet's default job gives tighter numbers in an hour or more.
 # FASTLOSS_TORCH_THREADS=N gives libtorch N intra-op threads (default 1, as FastLoss uses one core).
 set -euo pipefail

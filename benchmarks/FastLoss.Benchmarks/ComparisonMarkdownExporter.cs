@@ -3,14 +3,18 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Parameters;
 using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
 
 namespace FastLoss.Benchmarks;
 
 /// <summary>
 /// Writes the FastLoss-versus-TorchSharp table (results/*-comparison.md): per loss and size, the time of
 /// each path, TorchSharp's forward+backward over FastLoss's fused kernel, the bytes allocated per call,
-/// and the fused kernel's memory bandwidth (3 * 4 * Size bytes) as a share of the measured Sum bandwidth.
+/// and the fused kernel's memory bandwidth as a share of the measured Sum bandwidth. The bytes a fused call
+/// moves: 3 * 4 * Size for the elementwise losses, <see cref="ClassificationCase.FusedBytes"/> for the
+/// classification losses.
 /// </summary>
 public sealed class ComparisonMarkdownExporter : ExporterBase
 {
@@ -31,7 +35,8 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(logger);
 
-        var measured = new Dictionary<(string Loss, int Size, string Method), BenchmarkReport>();
+        var measured = new Dictionary<(string Loss, string Size, string Method), BenchmarkReport>();
+        var rows = new Dictionary<(string Loss, string Size), Traffic>();
         double? bandwidth = null;
         foreach (BenchmarkReport report in summary.Reports)
         {
@@ -43,13 +48,14 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
                 continue;
             }
 
-            if (report.BenchmarkCase.Parameters["Size"] is int size)
+            if (TrafficOf(report.BenchmarkCase) is { } traffic)
             {
-                measured[(LossName(type), size, method)] = report;
+                measured[(LossName(type), traffic.Label, method)] = report;
+                rows[(LossName(type), traffic.Label)] = traffic;
             }
         }
 
-        logger.WriteLine("# FastLoss vs TorchSharp: elementwise losses (mean reduction)");
+        logger.WriteLine("# FastLoss vs TorchSharp: losses (mean reduction)");
         logger.WriteLine();
         logger.WriteLine("## Machine");
         logger.WriteLine();
@@ -69,13 +75,15 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
             : "Memory bandwidth: not measured in this run (MemoryBandwidthBenchmarks was filtered out).");
         logger.WriteLine();
         logger.WriteLine("Times are means per call. \"Torch / fused\" is TorchSharp forward+backward (autograd) divided by FastLoss ForwardBackward. " +
-            "Bandwidth: the fused kernel reads input and target and writes the gradient, 3 * 4 * Size bytes per call. " +
+            "Bandwidth: the bytes the fused kernel moves per call over its time. Elementwise losses read input and target and write the gradient, 3 * 4 * Size bytes. " +
+            "CrossEntropyLoss on (N, C) reads the logits and writes the gradient, 8 * N * C bytes, and reads the targets: 8 * N for class indices, 4 * N * C for probabilities. " +
+            "NLLLoss writes the gradient and reads the targets and the picked inputs, 4 * N * C + 12 * N bytes. " +
             "Allocated: managed bytes per call (libtorch's native allocations are not counted).");
         logger.WriteLine();
         logger.WriteLine("| Loss | Size | TorchSharp fwd+bwd | TorchSharp fwd | FastLoss Forward | FastLoss Backward | FastLoss ForwardBackward | FastLoss module | Scalar loop | Torch / fused | Fused GB/s | Of Sum bandwidth | Allocated torch / fused / module |");
         logger.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
-        foreach (var (loss, size) in measured.Keys.Select(key => (key.Loss, key.Size)).Distinct().OrderBy(key => key.Loss, StringComparer.Ordinal).ThenBy(key => key.Size))
+        foreach (var ((loss, size), traffic) in rows.OrderBy(row => row.Key.Loss, StringComparer.Ordinal).ThenBy(row => row.Value.Elements).ThenBy(row => row.Key.Size, StringComparer.Ordinal))
         {
             double? Mean(string method) => measured.TryGetValue((loss, size, method), out var report) ? report.ResultStatistics?.Mean : null;
             string Allocated(string method) => measured.TryGetValue((loss, size, method), out var report)
@@ -85,13 +93,32 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
             double? torchTime = Mean(TorchForwardBackward);
             double? fusedTime = Mean(Fused);
             string ratio = torchTime is { } t && fusedTime is { } f && f > 0 ? Invariant($"{t / f:F2}x") : "-";
-            double? fusedRate = fusedTime is { } ft && ft > 0 ? 12.0 * size / ft : null;
+            double? fusedRate = fusedTime is { } ft && ft > 0 ? traffic.FusedBytes / ft : null;
             string rate = fusedRate is { } r ? Invariant($"{r:F1}") : "-";
             string share = fusedRate is { } fr && bandwidth is { } b ? Invariant($"{100 * fr / b:F0}%") : "-";
 
             logger.WriteLine(Invariant(
                 $"| {loss} | {size} | {Time(torchTime)} | {Time(Mean(TorchForward))} | {Time(Mean(Forward))} | {Time(Mean(Backward))} | {Time(fusedTime)} | {Time(Mean(Module))} | {Time(Mean(Scalar))} | {ratio} | {rate} | {share} | {Allocated(TorchForwardBackward)} / {Allocated(Fused)} / {Allocated(Module)} |"));
         }
+    }
+
+    /// <summary>A row's size as shown, its element count (the order of the rows) and the bytes one fused call moves.</summary>
+    private sealed record Traffic(string Label, long Elements, double FusedBytes);
+
+    private static Traffic? TrafficOf(BenchmarkCase benchmark)
+    {
+        foreach (ParameterInstance parameter in benchmark.Parameters.Items)
+        {
+            switch (parameter.Value)
+            {
+                case int size when parameter.Name == "Size":
+                    return new Traffic(size.ToString(CultureInfo.InvariantCulture), size, 12.0 * size);
+                case ClassificationCase shape:
+                    return new Traffic(shape.ToString(), shape.Elements, shape.FusedBytes);
+            }
+        }
+
+        return null;
     }
 
     private static string LossName(string benchmarkType) =>

@@ -9,7 +9,7 @@ namespace FastLoss.Benchmarks;
 
 /// <summary>
 /// One training step of the first seed's CIFAR-10 CNN on a batch of <see cref="Batch"/> 32x32 images:
-/// ZeroGrad, forward, MSELoss against fixed 10-way targets, backward, SGD(lr = 0.01) step. TorchSharp runs the
+/// ZeroGrad, forward, CrossEntropyLoss against fixed labels, backward, SGD(lr = 0.01) step. TorchSharp runs the
 /// same network and step; both use <see cref="TorchSettings.Threads"/> threads.
 /// </summary>
 [MemoryDiagnoser]
@@ -18,8 +18,9 @@ public class SeedCnnStepBenchmarks
 {
     private Sequential _model = null!;
     private SGD _optimizer = null!;
-    private MSELoss _loss = null!;
-    private Tensor _images = null!, _targets = null!;
+    private CrossEntropyLoss _loss = null!;
+    private Tensor _images = null!;
+    private IndexTensor _labels = null!;
     private Module<torch.Tensor, torch.Tensor> _torchModel = null!;
     private torch.optim.Optimizer _torchOptimizer = null!;
     private torch.Tensor _torchImages = null!, _torchTargets = null!;
@@ -39,9 +40,15 @@ public class SeedCnnStepBenchmarks
             new Conv2d(32, 64, 5, padding: 2, generator: generator), new MaxPool2d(2),
             new Flatten(), new Linear(1024, 64, generator: generator), new Linear(64, 10, generator: generator));
         _optimizer = new SGD(_model.Parameters(), lr: 0.01f);
-        _loss = new MSELoss();
+        _loss = new CrossEntropyLoss();
         _images = Init.Uniform(Tensor.Zeros(Batch, 3, 32, 32), 0, 1, generator);
-        _targets = Init.Uniform(Tensor.Zeros(Batch, 10), 0, 1, generator);
+        var labels = new long[Batch];
+        for (int i = 0; i < Batch; i++)
+        {
+            labels[i] = generator.NextInt(10);
+        }
+
+        _labels = IndexTensor.FromValues(labels, Batch);
 
         _torchModel = Sequential(
             Conv2d(3, 32, 5, padding: 2), MaxPool2d(2),
@@ -50,7 +57,7 @@ public class SeedCnnStepBenchmarks
             Flatten(), Linear(1024, 64), Linear(64, 10));
         _torchOptimizer = torch.optim.SGD(_torchModel.parameters(), 0.01);
         _torchImages = torch.tensor(_images.ToArray(), [Batch, 3, 32, 32]);
-        _torchTargets = torch.tensor(_targets.ToArray(), [Batch, 10]);
+        _torchTargets = torch.tensor(labels, torch.int64);
     }
 
     [GlobalCleanup]
@@ -66,7 +73,7 @@ public class SeedCnnStepBenchmarks
     {
         using var scope = torch.NewDisposeScope();
         _torchOptimizer.zero_grad();
-        torch.Tensor loss = torch.nn.functional.mse_loss(_torchModel.forward(_torchImages), _torchTargets);
+        torch.Tensor loss = torch.nn.functional.cross_entropy(_torchModel.forward(_torchImages), _torchTargets);
         loss.backward();
         _torchOptimizer.step();
         return loss.item<float>();
@@ -75,7 +82,7 @@ public class SeedCnnStepBenchmarks
     [Benchmark(Description = "FastLoss step")]
     public float FastLossStep()
     {
-        Tensor loss = _loss.Forward(_model.Forward(_images), _targets);
+        Tensor loss = _loss.Forward(_model.Forward(_images), _labels);
         _optimizer.ZeroGrad();
         loss.Backward();
         _optimizer.Step();

@@ -1,3 +1,5 @@
+using FastLoss.Functional;
+
 namespace FastLoss.TorchParity.Tests;
 
 /// <summary>
@@ -81,5 +83,72 @@ internal sealed class ParityData
         }
 
         return (input, target);
+    }
+
+    /// <summary>
+    /// Logits in [-4, 4]. With <paramref name="large"/>, every third one is +1e4 or -1e4 (alternately): exp
+    /// overflows float32 there, so only a log-softmax that subtracts the maximum stays finite.
+    /// </summary>
+    public float[] ClassLogits(int count, bool large)
+    {
+        float[] logits = Uniform(count, -4f, 4f);
+        if (large)
+        {
+            for (int i = 0; i < count; i += 3)
+            {
+                logits[i] = (i / 3) % 2 == 0 ? 1e4f : -1e4f;
+            }
+        }
+
+        return logits;
+    }
+
+    /// <summary>Class indices drawn uniformly from [0, <paramref name="classes"/>).</summary>
+    public long[] ClassIndices(int count, int classes)
+    {
+        var indices = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            indices[i] = _random.Next(classes);
+        }
+
+        return indices;
+    }
+
+    /// <summary>
+    /// Class-probability targets laid out like the logits: each entry a distribution over the (possibly strided)
+    /// class dimension; every fourth entry is one-hot (a hard label given as probabilities).
+    /// </summary>
+    public float[] ClassProbabilities(ClassLayout layout)
+    {
+        var probabilities = new float[layout.Length];
+        for (int b = 0; b < layout.Batch; b++)
+        {
+            for (int i = 0; i < layout.Inner; i++)
+            {
+                int entry = (b * layout.Inner) + i;
+                int first = (b * layout.Classes * layout.Inner) + i;
+                if (entry % 4 == 3)
+                {
+                    probabilities[first + (_random.Next(layout.Classes) * layout.Inner)] = 1f;
+                    continue;
+                }
+
+                float total = 0;
+                for (int c = 0; c < layout.Classes; c++)
+                {
+                    float value = Uniform(0f, 1f);
+                    probabilities[first + (c * layout.Inner)] = value;
+                    total += value;
+                }
+
+                for (int c = 0; c < layout.Classes; c++)
+                {
+                    probabilities[first + (c * layout.Inner)] /= total;
+                }
+            }
+        }
+
+        return probabilities;
     }
 }

@@ -19,8 +19,9 @@ internal static class TorchConvert
     public static torch.Tensor ToTorch(Tensor tensor, bool requiresGrad = false) =>
         ToTorch(tensor.Span, tensor.Shape, requiresGrad);
 
+    /// <summary>The elements in row-major order (TorchSharp's accessor throws on an empty tensor, so that case is answered here).</summary>
     public static float[] ToArray(torch.Tensor tensor) =>
-        tensor.detach().contiguous().data<float>().ToArray();
+        tensor.numel() == 0 ? [] : tensor.detach().contiguous().data<float>().ToArray();
 
     public static int[] ShapeOf(torch.Tensor tensor)
     {

@@ -16,7 +16,16 @@ public static class Conv2dKernels
     [HotPath]
     public static unsafe void Forward(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> scratch, Span<float> output)
+        Span<float> scratch, Span<float> output) => Forward(g, image, weight, bias, scratch, output, packedWeight: null);
+
+    /// <summary>
+    /// <see cref="Forward(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>
+    /// with the weight already packed by <see cref="GemmPacking.PackWholeA"/> (once per batch instead of once per image).
+    /// </summary>
+    [HotPath]
+    internal static unsafe void Forward(
+        in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> scratch, Span<float> output, float* packedWeight)
     {
         CheckSizes(g, image.Length, weight.Length, output.Length);
         if (!bias.IsEmpty && bias.Length != g.OutChannels)
@@ -39,11 +48,11 @@ public static class Conv2dKernels
         fixed (float* w = weight, col = columns, y = output)
         {
             Gemm.Run(false, false, g.OutChannels, pixels, g.PatchSize, 1f, w, g.PatchSize, col, pixels,
-                bias.IsEmpty ? 0f : 1f, y, pixels);
+                bias.IsEmpty ? 0f : 1f, y, pixels, packedWeight);
         }
     }
 
-    /// <summary>Adds this image's share of the weight gradient (OutC x PatchSize). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    /// <summary>Adds this image's share of the weight gradient (OutC x PatchSize). <paramref name="scratch"/> is as for the forward pass.</summary>
     [HotPath]
     public static unsafe void AccumulateWeightGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> image, ReadOnlySpan<float> outputGrad,
@@ -77,11 +86,20 @@ public static class Conv2dKernels
         }
     }
 
-    /// <summary>Adds the gradient of one input image (C x H x W). <paramref name="scratch"/> is as for <see cref="Forward"/>.</summary>
+    /// <summary>Adds the gradient of one input image (C x H x W). <paramref name="scratch"/> is as for the forward pass.</summary>
     [HotPath]
     public static unsafe void AccumulateInputGrad(
         in Conv2dGeometry g, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGrad,
-        Span<float> scratch, Span<float> imageGrad)
+        Span<float> scratch, Span<float> imageGrad) => AccumulateInputGrad(g, weight, outputGrad, scratch, imageGrad, packedWeightT: null);
+
+    /// <summary>
+    /// <see cref="AccumulateInputGrad(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>
+    /// with the weight's transpose already packed by <see cref="GemmPacking.PackWholeA"/>.
+    /// </summary>
+    [HotPath]
+    internal static unsafe void AccumulateInputGrad(
+        in Conv2dGeometry g, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGrad,
+        Span<float> scratch, Span<float> imageGrad, float* packedWeightT)
     {
         CheckSizes(g, imageGrad.Length, weight.Length, outputGrad.Length);
         CheckScratch(g, scratch.Length);
@@ -89,7 +107,7 @@ public static class Conv2dKernels
         int pixels = g.OutputPixels;
         fixed (float* w = weight, dy = outputGrad, dcol = columns)
         {
-            Gemm.Run(true, false, g.PatchSize, pixels, g.OutChannels, 1f, w, g.PatchSize, dy, pixels, 0f, dcol, pixels);
+            Gemm.Run(true, false, g.PatchSize, pixels, g.OutChannels, 1f, w, g.PatchSize, dy, pixels, 0f, dcol, pixels, packedWeightT);
         }
 
         Im2Col.FoldAdd(g, columns, imageGrad, scratch[g.ColumnsSize..]);

@@ -34,11 +34,14 @@ public static class Gemm
         }
     }
 
-    /// <summary>The product on pinned, already validated operands.</summary>
+    /// <summary>
+    /// The product on pinned, already validated operands. <paramref name="packedA"/>, when given, is alpha * op(A)
+    /// from <see cref="GemmPacking.PackWholeA"/> with the current tiling, and A itself is not read.
+    /// </summary>
     [HotPath]
     internal static unsafe void Run(
         bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* packedA = null)
     {
         if (m == 0 || n == 0)
         {
@@ -56,7 +59,7 @@ public static class Gemm
             return;
         }
 
-        var operands = new GemmOperands(transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate: beta != 0f, c, ldc);
+        var operands = new GemmOperands(transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate: beta != 0f, c, ldc, packedA);
         int threads = ComputePool.CanRunInParallel && (long)m * n * k >= ParallelThreshold ? ComputePool.ThreadCount : 1;
         if (threads > 1)
         {

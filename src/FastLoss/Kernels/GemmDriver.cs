@@ -29,7 +29,16 @@ internal static unsafe class GemmDriver
                 for (int ic = rowStart; ic < rowEnd; ic += tiling.Mc)
                 {
                     int mc = Math.Min(tiling.Mc, rowEnd - ic);
-                    GemmPacking.PackA(g, ic, mc, pc, kc, mr, scratch.PackedA);
+                    float* packedBlock = scratch.PackedA;
+                    if (g.PackedA is null)
+                    {
+                        GemmPacking.PackA(g, ic, mc, pc, kc, mr, packedBlock);
+                    }
+                    else
+                    {
+                        packedBlock = g.PackedA + ((nint)pc * GemmPacking.RoundUp(g.M, mr)) + ((nint)ic * kc);
+                    }
+
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int width = Math.Min(nr, nc - jr);
@@ -37,7 +46,7 @@ internal static unsafe class GemmDriver
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int height = Math.Min(mr, mc - ir);
-                            float* packedA = scratch.PackedA + ((nint)ir * kc);
+                            float* packedA = packedBlock + ((nint)ir * kc);
                             float* c = g.C + ((nint)(ic + ir) * g.Ldc) + jc + jr;
                             if (height == mr && width == nr)
                             {

@@ -8,7 +8,7 @@ internal readonly unsafe struct GemmOperands
 {
     public GemmOperands(
         bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, bool accumulate, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, bool accumulate, float* c, int ldc, float* packedA = null)
     {
         TransA = transA;
         TransB = transB;
@@ -23,6 +23,7 @@ internal readonly unsafe struct GemmOperands
         Accumulate = accumulate;
         C = c;
         Ldc = ldc;
+        PackedA = packedA;
     }
 
     public bool TransA { get; }
@@ -51,4 +52,10 @@ internal readonly unsafe struct GemmOperands
     public float* C { get; }
 
     public int Ldc { get; }
+
+    /// <summary>
+    /// alpha * op(A) already packed by <see cref="GemmPacking.PackWholeA"/> for the current tiling (an operand
+    /// reused across many products, such as a convolution's weight), or null to pack A block by block.
+    /// </summary>
+    public float* PackedA { get; }
 }

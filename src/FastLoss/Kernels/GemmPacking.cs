@@ -98,6 +98,27 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Floats <see cref="PackWholeA"/> needs for an M x K op(A), for any tiling.</summary>
+    public static int WholeASize(int m, int k) => (m + 8) * k;
+
+    /// <summary>
+    /// Packs all of alpha * op(A) (M x K) for the current tiling: KC-deep slices one after another, each holding
+    /// the slivers of all M rows (padded to a multiple of MR), so the block of rows [ic, ic + MC) of the slice at
+    /// pc starts at pc * roundUp(M, MR) + ic * kc.
+    /// </summary>
+    [HotPath]
+    public static void PackWholeA(in GemmOperands g, float* packed)
+    {
+        GemmTiling tiling = GemmTiling.Current;
+        int paddedRows = RoundUp(g.M, tiling.Mr);
+        for (int pc = 0; pc < g.K; pc += tiling.Kc)
+        {
+            PackA(g, 0, g.M, pc, Math.Min(tiling.Kc, g.K - pc), tiling.Mr, packed + ((nint)pc * paddedRows));
+        }
+    }
+
+    public static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
     /// <summary>Packs rows [k0, k0 + kc) and columns [col0, col0 + cols) of op(B).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [HotPath]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastLoss.Functional;
 using FastLoss.Functional.Classification;
 
@@ -9,6 +10,20 @@ namespace FastLoss.NN;
 /// </summary>
 internal static class ClassTargetShapes
 {
+    /// <summary>
+    /// CrossEntropyLoss's checks of an index target: torch's cross_entropy reads a target shaped like the input as
+    /// class probabilities, which must be floats, before the checks of <see cref="ForIndexTarget"/>.
+    /// </summary>
+    public static ClassLayout ForCrossEntropyIndexTarget(ReadOnlySpan<int> input, ReadOnlySpan<int> target, Tensor? weight)
+    {
+        if (input.SequenceEqual(target))
+        {
+            throw new ArgumentException("Expected floating point type for target with class probabilities, got Long");
+        }
+
+        return ForIndexTarget(input, target, weight);
+    }
+
     /// <summary>Checks an index target and the weight against the input; returns the input's class layout.</summary>
     public static ClassLayout ForIndexTarget(ReadOnlySpan<int> input, ReadOnlySpan<int> target, Tensor? weight)
     {
@@ -38,11 +53,14 @@ internal static class ClassTargetShapes
                 throw new ArgumentException("0D or 1D target tensor expected, multi-target not supported");
             }
 
+            // An unbatched (C) input takes a 0-dim target. torch's forward also takes a one-element 1-D target, but its
+            // backward then fails with the size mismatch below; FastLoss refuses it up front with that message.
             if (rank == 1 && target.Length == 1)
             {
-                throw input[0] != target[0]
-                    ? new ArgumentException($"size mismatch (got input: {TensorShape.FormatList(input)}, target: {TensorShape.FormatList(target)})")
-                    : new ArgumentException($"Expected target to be 0D when input is 1D, but got target.dim ={target.Length}");
+                throw target[0] != 1
+                    ? new ArgumentException(string.Create(
+                        CultureInfo.InvariantCulture, $"For 1D input, 1D target must have size 1, but got target size: {target[0]}"))
+                    : new ArgumentException($"size mismatch (got input: {TensorShape.FormatList(input)}, target: {TensorShape.FormatList(target)})");
             }
 
             int classes = input[rank - 1];

@@ -142,6 +142,13 @@ public sealed class Conv2d : Module
         private float[][] _weightGradParts = [];
         private float[][] _biasGradParts = [];
 
+        // The weight and its transpose packed for the products once per call rather than once per image.
+        private readonly float[] _packedWeight = GC.AllocateArray<float>(
+            GemmPacking.WholeASize(layer.OutChannels, layer.Weight.Length / layer.OutChannels), pinned: true);
+
+        private readonly float[] _packedWeightT = GC.AllocateArray<float>(
+            GemmPacking.WholeASize(layer.Weight.Length / layer.OutChannels, layer.OutChannels), pinned: true);
+
         public Tensor Output => _output!;
 
         public void Plan(in Conv2dGeometry geometry, int images)
@@ -164,6 +171,7 @@ public sealed class Conv2d : Module
             _input = input;
             _output = output;
             _backward = false;
+            PackWeight(transposed: false);
             Dispatch();
         }
 
@@ -181,6 +189,11 @@ public sealed class Conv2d : Module
             _weightGrad = layer.Weight.RequiresGrad ? layer.Weight.GetOrCreateGrad() : null;
             _biasGrad = bias is { RequiresGrad: true } ? bias.GetOrCreateGrad() : null;
             _backward = true;
+            if (_inputGrad is not null)
+            {
+                PackWeight(transposed: true);
+            }
+
             Dispatch();
             if (_parts > 1)
             {
@@ -216,6 +229,20 @@ public sealed class Conv2d : Module
             }
         }
 
+        /// <summary>Packs the weight (OutC x PatchSize) or its transpose as the A operand of the image products.</summary>
+        [HotPath]
+        private unsafe void PackWeight(bool transposed)
+        {
+            int patch = _geometry.PatchSize, outChannels = _geometry.OutChannels;
+            fixed (float* weight = layer.Weight.Span, packed = transposed ? _packedWeightT : _packedWeight)
+            {
+                var operand = transposed
+                    ? new GemmOperands(true, false, patch, 0, outChannels, 1f, weight, patch, null, 1, false, null, 1)
+                    : new GemmOperands(false, false, outChannels, 0, patch, 1f, weight, patch, null, 1, false, null, 1);
+                GemmPacking.PackWholeA(operand, packed);
+            }
+        }
+
         [HotPath]
         private void Dispatch()
         {
@@ -234,7 +261,7 @@ public sealed class Conv2d : Module
         }
 
         [HotPath]
-        private void ForwardImages(int first, int end)
+        private unsafe void ForwardImages(int first, int end)
         {
             Conv2dGeometry g = _geometry;
             ReadOnlySpan<float> input = _input!.Span;
@@ -242,15 +269,18 @@ public sealed class Conv2d : Module
             ReadOnlySpan<float> weight = layer.Weight.Span;
             ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
             Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
-            for (int n = first; n < end; n++)
+            fixed (float* packedWeight = _packedWeight)
             {
-                Conv2dKernels.Forward(
-                    g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize));
+                for (int n = first; n < end; n++)
+                {
+                    Conv2dKernels.Forward(
+                        g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize), packedWeight);
+                }
             }
         }
 
         [HotPath]
-        private void BackwardImages(int part, int first, int end)
+        private unsafe void BackwardImages(int part, int first, int end)
         {
             Conv2dGeometry g = _geometry;
             ReadOnlySpan<float> input = _input!.Span;
@@ -282,7 +312,10 @@ public sealed class Conv2d : Module
 
                 if (!inputGrad.IsEmpty)
                 {
-                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, inputGrad.Slice(n * g.InputSize, g.InputSize));
+                    fixed (float* packedWeightT = _packedWeightT)
+                    {
+                        Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, inputGrad.Slice(n * g.InputSize, g.InputSize), packedWeightT);
+                    }
                 }
             }
         }

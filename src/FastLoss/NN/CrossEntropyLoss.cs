@@ -52,7 +52,7 @@ public sealed class CrossEntropyLoss
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        ClassLayout layout = ClassTargetShapes.ForIndexTarget(input.Shape, target.Shape, Weight);
+        ClassLayout layout = ClassTargetShapes.ForCrossEntropyIndexTarget(input.Shape, target.Shape, Weight);
         CrossEntropyOptions options = Options();
         double denominator = ClassTargets.Scan(target.Span, layout.Classes, options.Weight, IgnoreIndex);
 

@@ -75,7 +75,7 @@ public sealed class Linear : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         int last = input.Rank == 0 ? 1 : input.Shape[^1];
-        int rows = last == 0 ? 0 : input.Length / last;
+        int rows = input.Rank == 0 ? 1 : TensorShape.ElementCount(input.Shape[..^1]);
         if (input.Rank == 0 || last != InFeatures)
         {
             throw new ArgumentException(

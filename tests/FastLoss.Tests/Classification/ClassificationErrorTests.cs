@@ -133,10 +133,20 @@ public class ClassificationErrorTests
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(2, 3, 4), IndexTensor.Zeros(2))).Message);
         Assert.Equal("0D or 1D target tensor expected, multi-target not supported",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(2, 3), IndexTensor.Zeros(2, 1))).Message);
+        Assert.Equal("For 1D input, 1D target must have size 1, but got target size: 3",
+            Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(5), IndexTensor.Zeros(3))).Message);
+
+        // torch's forward takes a one-element 1-D target for a (C) input, but its backward refuses it with this message.
         Assert.Equal("size mismatch (got input: [5], target: [1])",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(5), IndexTensor.Zeros(1))).Message);
         Assert.Equal("Expected 1 or more dimensions (got 0)",
+            Assert.Throws<ArgumentException>(() => new NLLLoss().Forward(Tensor.Scalar(1f), IndexTensor.Scalar(0))).Message);
+
+        // cross_entropy reads a target shaped like the input as probabilities first, which must be floats.
+        Assert.Equal("Expected floating point type for target with class probabilities, got Long",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Scalar(1f), IndexTensor.Scalar(0))).Message);
+        Assert.Equal("Expected floating point type for target with class probabilities, got Long",
+            Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(2, 3), IndexTensor.Zeros(2, 3))).Message);
     }
 
     [Fact]

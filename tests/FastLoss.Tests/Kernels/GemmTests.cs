@@ -99,6 +99,45 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public unsafe void A_prepacked_once_gives_the_same_bits_as_packing_per_product(bool transA, bool narrow)
+    {
+        GemmTiling.ForceNarrow = narrow;
+        try
+        {
+            // Shapes below and above the split threshold, over columns and over rows, with ragged edges.
+            int[][] shapes = [[1, 1, 1], [7, 33, 5], [33, 65, 257], [64, 256, 800], [520, 40, 130], [129, 257, 70]];
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var scope = new ThreadCountScope(threads);
+                foreach (int[] shape in shapes)
+                {
+                    int m = shape[0], n = shape[1], k = shape[2];
+                    int lda = transA ? m : k;
+                    float[] a = TestData.Uniform(m * k, m), b = TestData.Uniform(k * n, n), c = TestData.Uniform(m * n, k);
+                    float[] expected = (float[])c.Clone(), actual = (float[])c.Clone();
+                    float[] packed = new float[GemmPacking.WholeASize(m, k)];
+                    Gemm.Sgemm(transA, false, m, n, k, 0.5f, a, lda, b, n, 1f, expected, n);
+                    fixed (float* pa = a, pb = b, pc = actual, pp = packed)
+                    {
+                        GemmPacking.PackWholeA(new GemmOperands(transA, false, m, n, k, 0.5f, pa, lda, null, 1, false, null, 1), pp);
+                        Gemm.Run(transA, false, m, n, k, 0.5f, null, lda, pb, n, 1f, pc, n, pp);
+                    }
+
+                    Assert.True(expected.AsSpan().SequenceEqual(actual), $"m={m} n={n} k={k} threads={threads} narrow={narrow}");
+                }
+            }
+        }
+        finally
+        {
+            GemmTiling.ForceNarrow = false;
+        }
+    }
+
     [Fact]
     public void Strided_submatrices_are_read_and_written_in_place()
     {

@@ -103,6 +103,15 @@ public sealed class LinearTests
         var vectorLayer = new Linear(5, 3);
         Tensor v = vectorLayer.Forward(TestData.Tensor(42, 5));
         Assert.Equal([3], v.Shape.ToArray());
+
+        // No input features: the output is the bias, as torch's linear over an empty dimension.
+        var empty = new Linear(0, 3);
+        Tensor e = empty.Forward(Tensor.Zeros(4, 0));
+        Assert.Equal([4, 3], e.Shape.ToArray());
+        for (int r = 0; r < 4; r++)
+        {
+            Assert.Equal(empty.Bias!.ToArray(), e.Span.Slice(r * 3, 3).ToArray());
+        }
     }
 
     [Fact]

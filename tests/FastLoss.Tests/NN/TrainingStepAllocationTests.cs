@@ -8,7 +8,7 @@ using FastLoss.Threading;
 namespace FastLoss.Tests.NN;
 
 /// <summary>
-/// The seed CNN's training step (forward, MSELoss, ZeroGrad, backward, Step) allocates nothing once planned: 0 bytes
+/// The seed CNN's training step (forward, CrossEntropyLoss, ZeroGrad, backward, Step) allocates nothing once planned: 0 bytes
 /// over 20 steps on the training thread (GC.GetAllocatedBytesForCurrentThread) and in the whole process, the
 /// pool's workers included (GC.GetTotalAllocatedBytes(true)), at 1 and 2 threads, and again after a batch-size
 /// change has re-planned the layers. The process-wide count is taken in a child process, because the test host
@@ -45,7 +45,8 @@ public sealed class TrainingStepAllocationTests
             using var scope = new ThreadCountScope(threads);
             Tape.Clear();
             var trainer = new TrainingStepAllocationProbe.Trainer(SeedCnn.Create(new Generator(3)));
-            Tensor images = TestData.Tensor(8, 4, 3, 32, 32), targets = TestData.Tensor(9, 4, 10);
+            Tensor images = TestData.Tensor(8, 4, 3, 32, 32);
+            IndexTensor targets = TestData.Labels(9, 4);
             for (int i = 0; i < 3; i++)
             {
                 trainer.Step(images, targets);
@@ -72,12 +73,12 @@ internal static class TrainingStepAllocationProbe
     {
         ComputePool.SetThreadCount(int.Parse(args[1], CultureInfo.InvariantCulture));
         var trainer = new Trainer(SeedCnn.Create(new Generator(7)));
-        Measure(trainer, TestData.Tensor(1, 8, 3, 32, 32), TestData.Tensor(2, 8, 10));
-        Measure(trainer, TestData.Tensor(3, 5, 3, 32, 32), TestData.Tensor(4, 5, 10));
+        Measure(trainer, TestData.Tensor(1, 8, 3, 32, 32), TestData.Labels(2, 8));
+        Measure(trainer, TestData.Tensor(3, 5, 3, 32, 32), TestData.Labels(4, 5));
         return 0;
     }
 
-    private static void Measure(Trainer trainer, Tensor images, Tensor targets)
+    private static void Measure(Trainer trainer, Tensor images, IndexTensor targets)
     {
         // The first steps plan the layers, grow the tape, and create gradients, momentum-free SGD state and worker scratch.
         for (int i = 0; i < 3; i++)
@@ -103,11 +104,11 @@ internal static class TrainingStepAllocationProbe
     internal sealed class Trainer(Sequential model)
     {
         private readonly SGD _optimizer = new(model.Parameters(), lr: 0.01f);
-        private readonly MSELoss _loss = new();
+        private readonly CrossEntropyLoss _loss = new();
 
         public Sequential Model => model;
 
-        public float Step(Tensor images, Tensor targets)
+        public float Step(Tensor images, IndexTensor targets)
         {
             Tensor outputs = model.Forward(images);
             Tensor loss = _loss.Forward(outputs, targets);

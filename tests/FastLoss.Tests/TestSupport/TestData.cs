@@ -23,6 +23,19 @@ internal static class TestData
         return tensor;
     }
 
+    /// <summary>CIFAR-10-like class labels in [0, 10) from a fixed seed.</summary>
+    public static IndexTensor Labels(int seed, int count)
+    {
+        var random = new Random(seed);
+        var labels = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = random.Next(10);
+        }
+
+        return IndexTensor.FromValues(labels, count);
+    }
+
     public static double[] ToDouble(ReadOnlySpan<float> values)
     {
         var result = new double[values.Length];

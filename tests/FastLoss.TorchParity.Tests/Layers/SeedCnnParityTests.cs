@@ -8,7 +8,7 @@ namespace FastLoss.TorchParity.Tests.Layers;
 
 /// <summary>
 /// The first seed's CNN end to end: the same weights in FastLoss and in a TorchSharp nn.Sequential, one batch
-/// of 4 images through forward, MSELoss, backward and three SGD steps. Outputs, every parameter gradient and
+/// of 4 images through forward, CrossEntropyLoss, backward and three SGD steps with momentum. Outputs, every parameter gradient and
 /// the updated parameters agree to 1e-4 relative + 1e-5 absolute (nine layers of float32 sums in different orders).
 /// </summary>
 [Collection(TorchOracle.Name)]
@@ -41,11 +41,12 @@ public sealed class SeedCnnParityTests
 
         var optimizer = new FastLoss.Optim.SGD(model.Parameters(), lr: 0.01f, momentum: 0.9f);
         var torchOptimizer = torch.optim.SGD(torchModel.parameters(), 0.01, momentum: 0.9);
-        var loss = new MSELoss();
+        var loss = new CrossEntropyLoss();
         Tensor images = LayerParityTests.Uniform(new Generator(10), 4, 3, 32, 32);
-        Tensor targets = LayerParityTests.Uniform(new Generator(11), 4, 10);
+        long[] labels = [3, 0, 9, 3];
+        IndexTensor targets = IndexTensor.FromValues(labels, 4);
         using var scope = torch.NewDisposeScope();
-        torch.Tensor torchImages = ToTorch(images), torchTargets = ToTorch(targets);
+        torch.Tensor torchImages = ToTorch(images), torchTargets = torch.tensor(labels, torch.int64);
         for (int step = 0; step < 3; step++)
         {
             Tensor outputs = model.Forward(images);
@@ -55,7 +56,7 @@ public sealed class SeedCnnParityTests
 
             torchOptimizer.zero_grad();
             torch.Tensor torchOutputs = torchModel.forward(torchImages);
-            torch.Tensor torchLoss = torch.nn.functional.mse_loss(torchOutputs, torchTargets);
+            torch.Tensor torchLoss = torch.nn.functional.cross_entropy(torchOutputs, torchTargets);
             torchLoss.backward();
 
             Closeness.AssertClose(ToArray(torchOutputs), outputs.Span, 1e-4, 1e-5, $"step {step}: outputs");

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional.Classification;
 
-/// <summary>Sixteen floats per vector (AVX-512).</summary>
+/// <summary>Sixteen floats per vector (AVX-512); exp and log in float32 (<see cref="FastVectorMath"/>).</summary>
 internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
@@ -38,11 +39,12 @@ internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.MaxNative(left, right);
 
+    // Float32 polynomials (about 1 ulp): the runtime's Vector512.Exp/Log widen to double and call out.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> value) => Vector512.Exp(value);
+    public static Vector512<float> Exp(Vector512<float> value) => FastVectorMath.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Log(Vector512<float> value) => Vector512.Log(value);
+    public static Vector512<float> Log(Vector512<float> value) => FastVectorMath.Log(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);

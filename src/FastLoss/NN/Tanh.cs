@@ -1,0 +1,12 @@
+using FastLoss.Functional;
+
+namespace FastLoss.NN;
+
+/// <summary>torch.nn.Tanh.</summary>
+public sealed class Tanh : ActivationModule
+{
+    protected override void Apply(ReadOnlySpan<float> input, Span<float> output) => TanhActivation.Forward(input, output);
+
+    protected override void AddGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
+        TanhActivation.Backward(input, outputGrad, inputGrad);
+}
