@@ -68,6 +68,7 @@ internal static class TrainingStepAllocationProbe
 {
     public const string Command = "training-step-allocations";
     private const int MeasuredSteps = 20;
+    private const int WarmUpMilliseconds = 1500;
 
     public static int Run(string[] args)
     {
@@ -80,8 +81,11 @@ internal static class TrainingStepAllocationProbe
 
     private static void Measure(Trainer trainer, Tensor images, IndexTensor targets)
     {
-        // The first steps plan the layers, grow the tape, and create gradients, momentum-free SGD state and worker scratch.
-        for (int i = 0; i < 3; i++)
+        // The first steps plan the layers, grow the tape, and create gradients and worker scratch. Steps go on for
+        // a while longer so that the runtime's background recompilation of hot methods (tiered compilation, which
+        // allocates on its own thread) is over before the measurement.
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warmUp.ElapsedMilliseconds < WarmUpMilliseconds; i++)
         {
             trainer.Step(images, targets);
         }
