@@ -92,8 +92,8 @@ internal sealed class TrainingRun
         using var events = new TensorBoardWriter(Path.Combine(output, EventsFolderName));
         var loop = new TrainingLoop(model, optimizer, loader, events, _reporter, history, settings.LogInterval, start.Step);
         var evaluator = new Evaluator(model, test, settings.BatchSize, Cifar10Cnn.Classes);
-        var session = new Session(settings, output, model, optimizer, loop, evaluator, events, history);
-        TrainingResult result = _reporter.Run(() => session.Train(start, _reporter, cancellation));
+        var epochs = new EpochRunner(settings, output, model, optimizer, loop, evaluator, events, history);
+        TrainingResult result = _reporter.Run(() => epochs.Train(start, _reporter, cancellation));
         _reporter.RunCompleted(result.Epochs, result.Epochs.Count > 0 ? result.Epochs[^1].Test : null, trainSet.Classes);
         return result;
     }
@@ -207,7 +207,7 @@ internal sealed class TrainingRun
     }
 
     /// <summary>The epochs of one invocation, run inside the reporter's display.</summary>
-    private sealed class Session(
+    private sealed class EpochRunner(
         TrainingSettings settings, string output, Sequential model, SGD optimizer, TrainingLoop loop, Evaluator evaluator,
         TensorBoardWriter events, TrainingHistory history)
     {
