@@ -10,7 +10,7 @@ namespace FastLoss.Benchmarks;
 /// <summary>
 /// One training step of the first seed's CIFAR-10 CNN on a batch of <see cref="Batch"/> 32x32 images:
 /// ZeroGrad, forward, CrossEntropyLoss against fixed labels, backward, SGD(lr = 0.01) step. TorchSharp runs the
-/// same network and step; both use <see cref="TorchSettings.Threads"/> threads.
+/// same network and step; both use <see cref="Threads"/> threads.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("SeedCnn")]
@@ -25,14 +25,17 @@ public class SeedCnnStepBenchmarks
     private torch.optim.Optimizer _torchOptimizer = null!;
     private torch.Tensor _torchImages = null!, _torchTargets = null!;
 
-    [Params(8, 64)]
+    [Params(1, 64, 256)]
     public int Batch { get; set; }
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        TorchSettings.Apply();
-        ComputePool.SetThreadCount(TorchSettings.Threads);
+        torch.set_num_threads(Threads);
+        ComputePool.SetThreadCount(Threads);
         var generator = new Generator(1);
         _model = new Sequential(
             new Conv2d(3, 32, 5, padding: 2, generator: generator), new MaxPool2d(2),
