@@ -1,9 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using FastLoss.NN;
-using FastLoss.Optim;
-using FastLoss.Threading;
 using TorchSharp;
-using static TorchSharp.torch.nn;
 
 namespace FastLoss.Benchmarks;
 
@@ -16,14 +12,7 @@ namespace FastLoss.Benchmarks;
 [BenchmarkCategory("SeedCnn")]
 public class SeedCnnStepBenchmarks
 {
-    private Sequential _model = null!;
-    private SGD _optimizer = null!;
-    private CrossEntropyLoss _loss = null!;
-    private Tensor _images = null!;
-    private IndexTensor _labels = null!;
-    private Module<torch.Tensor, torch.Tensor> _torchModel = null!;
-    private torch.optim.Optimizer _torchOptimizer = null!;
-    private torch.Tensor _torchImages = null!, _torchTargets = null!;
+    private SeedCnnPair _pair = null!;
 
     [Params(1, 64, 256)]
     public int Batch { get; set; }
@@ -32,63 +21,29 @@ public class SeedCnnStepBenchmarks
     public int Threads { get; set; }
 
     [GlobalSetup]
-    public void Setup()
-    {
-        torch.set_num_threads(Threads);
-        ComputePool.SetThreadCount(Threads);
-        var generator = new Generator(1);
-        _model = new Sequential(
-            new Conv2d(3, 32, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Conv2d(32, 32, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Conv2d(32, 64, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Flatten(), new Linear(1024, 64, generator: generator), new Linear(64, 10, generator: generator));
-        _optimizer = new SGD(_model.Parameters(), lr: 0.01f);
-        _loss = new CrossEntropyLoss();
-        _images = Init.Uniform(Tensor.Zeros(Batch, 3, 32, 32), 0, 1, generator);
-        var labels = new long[Batch];
-        for (int i = 0; i < Batch; i++)
-        {
-            labels[i] = generator.NextInt(10);
-        }
-
-        _labels = IndexTensor.FromValues(labels, Batch);
-
-        _torchModel = Sequential(
-            Conv2d(3, 32, 5, padding: 2), MaxPool2d(2),
-            Conv2d(32, 32, 5, padding: 2), MaxPool2d(2),
-            Conv2d(32, 64, 5, padding: 2), MaxPool2d(2),
-            Flatten(), Linear(1024, 64), Linear(64, 10));
-        _torchOptimizer = torch.optim.SGD(_torchModel.parameters(), 0.01);
-        _torchImages = torch.tensor(_images.ToArray(), [Batch, 3, 32, 32]);
-        _torchTargets = torch.tensor(labels, torch.int64);
-    }
+    public void Setup() => _pair = new SeedCnnPair(Batch, Threads);
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _torchImages.Dispose();
-        _torchTargets.Dispose();
-        _torchModel.Dispose();
-    }
+    public void Cleanup() => _pair.Dispose();
 
     [Benchmark(Baseline = true, Description = "TorchSharp step")]
     public float TorchStep()
     {
         using var scope = torch.NewDisposeScope();
-        _torchOptimizer.zero_grad();
-        torch.Tensor loss = torch.nn.functional.cross_entropy(_torchModel.forward(_torchImages), _torchTargets);
+        _pair.TorchOptimizer.zero_grad();
+        torch.Tensor loss = torch.nn.functional.cross_entropy(_pair.TorchModel.forward(_pair.TorchImages), _pair.TorchTargets);
         loss.backward();
-        _torchOptimizer.step();
+        _pair.TorchOptimizer.step();
         return loss.item<float>();
     }
 
     [Benchmark(Description = "FastLoss step")]
     public float FastLossStep()
     {
-        Tensor loss = _loss.Forward(_model.Forward(_images), _labels);
-        _optimizer.ZeroGrad();
+        Tensor loss = _pair.Loss.Forward(_pair.Model.Forward(_pair.Images), _pair.Labels);
+        _pair.Optimizer.ZeroGrad();
         loss.Backward();
-        _optimizer.Step();
+        _pair.Optimizer.Step();
         return loss.Item();
     }
 }
