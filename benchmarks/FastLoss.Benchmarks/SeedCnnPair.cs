@@ -17,11 +17,7 @@ public sealed class SeedCnnPair : IDisposable
         torch.set_num_threads(threads);
         ComputePool.SetThreadCount(threads);
         var generator = new Generator(1);
-        Model = new Sequential(
-            new Conv2d(3, 32, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Conv2d(32, 32, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Conv2d(32, 64, 5, padding: 2, generator: generator), new MaxPool2d(2),
-            new Flatten(), new Linear(1024, 64, generator: generator), new Linear(64, 10, generator: generator));
+        Model = Cifar10Cnn.Create(generator);
         Optimizer = new SGD(Model.Parameters(), lr: 0.01f);
         Loss = new CrossEntropyLoss();
         Images = Init.Uniform(Tensor.Zeros(batch, 3, 32, 32), 0, 1, generator);

@@ -44,7 +44,7 @@ internal static class CheckpointStore
 
         SafeTensors.Save(Path.Combine(folder, OptimizerFileName), buffers, metadata);
         string modelPath = Path.Combine(folder, ModelFileName);
-        SafeTensors.Save(modelPath, Cifar10Cnn.StateDict(model), metadata);
+        SafeTensors.Save(modelPath, model.StateDict(), metadata);
         return Path.GetFullPath(modelPath);
     }
 
@@ -60,7 +60,7 @@ internal static class CheckpointStore
     {
         ArgumentNullException.ThrowIfNull(model);
         RequireFile(path, "checkpoint");
-        return SafeTensors.LoadInto(path, Cifar10Cnn.StateDict(model), strict: true);
+        return SafeTensors.LoadInto(path, model.StateDict(), strict: true);
     }
 
     /// <summary>

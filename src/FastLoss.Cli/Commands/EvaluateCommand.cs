@@ -36,7 +36,7 @@ internal static class EvaluateCommand
             Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload));
             IImageDataset test = parse.GetValue(limitTest) is { } limit ? DatasetSubset.First(testSet, limit) : testSet;
             int batch = parse.GetValue(batchSize) ?? loaded.State?.BatchSize ?? 64;
-            EvaluationResult result = new Evaluator(loaded.Model, test, batch, Cifar10Cnn.Classes).Run();
+            EvaluationResult result = new Evaluator(loaded.Model, test, batch, FastLoss.NN.Cifar10Cnn.Classes).Run();
 
             console.Out.WriteLine(loaded.Description);
             console.Out.WriteLine($"test data: {testSet}" + (test.Count < testSet.Count ? $"; using the first {Figures.Count(test.Count)}" : ""));

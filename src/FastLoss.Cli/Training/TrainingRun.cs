@@ -189,7 +189,7 @@ internal sealed class TrainingRun
             $"training data: {trainSet}" + (train.Count < trainSet.Count ? $"; using the first {Figures.Count(train.Count)} (--limit-train)" : ""),
             $"test data: {testSet}" + (test.Count < testSet.Count ? $"; using the first {Figures.Count(test.Count)} (--limit-test)" : ""),
             $"network: the tutorial's CNN (3 x [Conv2d 5x5 pad 2, MaxPool2d 2], Flatten, Linear 1024-64, Linear 64-10), " +
-            $"{Figures.Count(Cifar10Cnn.ParameterCount(model))} parameters",
+            $"{Figures.Count(model.ParameterCount())} parameters",
             string.Create(CultureInfo.InvariantCulture,
                 $"training: {settings.Epochs} epochs of {loader.Count} batches of {settings.BatchSize} (shuffled, seed {settings.Seed}; " +
                 $"the last {train.Count % settings.BatchSize} images of each epoch's order are dropped, as drop_last=True), " +

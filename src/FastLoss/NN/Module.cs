@@ -37,6 +37,30 @@ public abstract class Module
         return parameters;
     }
 
+    /// <summary>The parameters by state_dict name (torch's state_dict()), the tensors themselves, not copies.</summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string name, Tensor parameter) in NamedParameters())
+        {
+            state.Add(name, parameter);
+        }
+
+        return state;
+    }
+
+    /// <summary>The number of trainable values.</summary>
+    public long ParameterCount()
+    {
+        long count = 0;
+        foreach ((_, Tensor parameter) in NamedParameters())
+        {
+            count += parameter.Length;
+        }
+
+        return count;
+    }
+
     /// <summary>Zeroes the gradients of all parameters in place (torch's zero_grad()).</summary>
     [HotPath]
     public void ZeroGrad() => ZeroParameterGrads();

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace FastLoss;
 
 /// <summary>
@@ -151,8 +149,6 @@ public sealed class Tensor
     internal float[] Storage => _storage;
 
     internal int Offset => _offset;
-
-    internal ref float First => ref MemoryMarshal.GetArrayDataReference(_storage);
 
     public override string ToString() => $"Tensor({ShapeText})";
 }

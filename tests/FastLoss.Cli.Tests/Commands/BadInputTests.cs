@@ -1,5 +1,6 @@
 using FastLoss.Cli.Tests.Support;
 using FastLoss.Cli.Training;
+using FastLoss.NN;
 using FastLoss.Serialization;
 
 namespace FastLoss.Cli.Tests.Commands;
@@ -31,7 +32,7 @@ public sealed class BadInputTests : IDisposable
     private string FreshCheckpoint()
     {
         string path = Path.Combine(_folder, "fresh.safetensors");
-        SafeTensors.Save(path, Cifar10Cnn.StateDict(Cifar10Cnn.Create(new Generator(1))));
+        SafeTensors.Save(path, Cifar10Cnn.Create(new Generator(1)).StateDict());
         return path;
     }
 
@@ -59,7 +60,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Checkpoint_whose_shapes_or_names_do_not_fit_the_network()
     {
-        Dictionary<string, Tensor> state = Cifar10Cnn.StateDict(Cifar10Cnn.Create(new Generator(1)));
+        Dictionary<string, Tensor> state = Cifar10Cnn.Create(new Generator(1)).StateDict();
         state["0.weight"] = Tensor.Zeros(16, 3, 5, 5);
         string shapes = Path.Combine(_folder, "shapes.safetensors");
         SafeTensors.Save(shapes, state);
@@ -67,7 +68,7 @@ public sealed class BadInputTests : IDisposable
             CliRun.Run("evaluate", "--checkpoint", shapes, "--data", Data), "evaluate",
             "size mismatch for 0.weight: copying a param with shape torch.Size([16, 3, 5, 5]) from checkpoint, the shape in current model is torch.Size([32, 3, 5, 5]).");
 
-        state = Cifar10Cnn.StateDict(Cifar10Cnn.Create(new Generator(1)));
+        state = Cifar10Cnn.Create(new Generator(1)).StateDict();
         state.Remove("8.bias");
         state["model1.8.bias"] = Tensor.Zeros(10);
         string names = Path.Combine(_folder, "names.safetensors");
@@ -119,7 +120,7 @@ public sealed class BadInputTests : IDisposable
         // A training checkpoint without its optimizer file beside it.
         var state = new Checkpoints.TrainingState { Epoch = 1, Step = 156, Lr = 0.01f, Momentum = 0.9f, BatchSize = 64 };
         string lonely = Path.Combine(_folder, "alone", "checkpoint.safetensors");
-        SafeTensors.Save(lonely, Cifar10Cnn.StateDict(Cifar10Cnn.Create(new Generator(1))), state.ToMetadata());
+        SafeTensors.Save(lonely, Cifar10Cnn.Create(new Generator(1)).StateDict(), state.ToMetadata());
         AssertFailsWith(CliRun.Run("train", "--resume", lonely, "--data", Data, "--no-download", "--out", output), "train",
             $"optimizer state not found: '{Path.Combine(_folder, "alone", "optimizer.safetensors")}'.");
 

@@ -12,14 +12,13 @@ internal static class Cifar10TestData
 {
     public const int RecordBytes = 3073;
     public const int ImageBytes = 3072;
-    public const string EnvironmentVariable = "FASTLOSS_CIFAR10_DIR";
+    public const string EnvironmentVariable = FastLoss.Tests.Shared.Cifar10Location.EnvironmentVariable;
 
-    private static readonly Lazy<string> s_folder = new(Locate);
-    private static readonly Lazy<byte[]> s_testBatch = new(() => File.ReadAllBytes(Path.Combine(Folder, "test_batch.bin")));
+        private static readonly Lazy<byte[]> s_testBatch = new(() => File.ReadAllBytes(Path.Combine(Folder, "test_batch.bin")));
     private static readonly Lazy<byte[]> s_dataBatch1 = new(() => File.ReadAllBytes(Path.Combine(Folder, "data_batch_1.bin")));
 
     /// <summary>The folder holding test_batch.bin and data_batch_1.bin; a test fails (never skips) when it is missing.</summary>
-    public static string Folder => s_folder.Value;
+    public static string Folder => FastLoss.Tests.Shared.Cifar10Location.BatchesFolder;
 
     public static byte[] TestBatch => s_testBatch.Value;
 
@@ -27,59 +26,6 @@ internal static class Cifar10TestData
 
     /// <summary>A root folder in torchvision's sense: the parent of cifar-10-batches-bin.</summary>
     public static string Root => Path.GetDirectoryName(Folder)!;
-
-    private static string Locate()
-    {
-        var looked = new List<string>();
-        string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            string full = Path.GetFullPath(fromEnvironment);
-            if (HasData(full))
-            {
-                return full;
-            }
-
-            looked.Add($"{full} (from {EnvironmentVariable})");
-        }
-
-        string? repository = FindRepositoryRoot(AppContext.BaseDirectory);
-        if (repository is null)
-        {
-            looked.Add($"no folder holding FastLoss.sln above {AppContext.BaseDirectory}");
-        }
-        else
-        {
-            string candidate = Path.GetFullPath(Path.Combine(repository, "..", "shared", "data", "cifar-10-batches-bin"));
-            if (HasData(candidate))
-            {
-                return candidate;
-            }
-
-            looked.Add(candidate);
-        }
-
-        Assert.Fail(
-            "The CIFAR-10 test data (test_batch.bin and data_batch_1.bin) was not found. Looked in: " +
-            string.Join("; ", looked) + $". Set {EnvironmentVariable} to the cifar-10-batches-bin folder.");
-        throw new UnreachableException();
-    }
-
-    private static bool HasData(string folder) =>
-        File.Exists(Path.Combine(folder, "test_batch.bin")) && File.Exists(Path.Combine(folder, "data_batch_1.bin"));
-
-    private static string? FindRepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FastLoss.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>
     /// Writes the official archive layout (a tar of cifar-10-batches-bin/ with the given files, gzip-compressed)

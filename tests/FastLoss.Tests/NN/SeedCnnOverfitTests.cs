@@ -23,7 +23,7 @@ public sealed class SeedCnnOverfitTests(ITestOutputHelper output)
         var loader = new DataLoader(dataset, batchSize: 64, shuffle: true, seed: 5);
         Assert.True(loader.TryNext(out Tensor? images, out IndexTensor? labels));
 
-        var model = SeedCnn.Create(new Generator(11));
+        var model = Cifar10Cnn.Create(new Generator(11));
         var lossFunction = new CrossEntropyLoss();
         var optimizer = new SGD(model.Parameters(), lr: 0.05f);
 

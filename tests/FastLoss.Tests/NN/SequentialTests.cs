@@ -27,7 +27,7 @@ public sealed class SequentialTests
     [Fact]
     public void The_seed_cnn_has_torchs_parameter_names_and_shapes_and_maps_images_to_ten_scores()
     {
-        var model = SeedCnn.Create();
+        var model = Cifar10Cnn.Create();
         (string Name, int[] Shape)[] expected =
         [
             ("0.weight", [32, 3, 5, 5]), ("0.bias", [32]), ("2.weight", [32, 32, 5, 5]), ("2.bias", [32]),

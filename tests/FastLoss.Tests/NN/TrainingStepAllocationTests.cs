@@ -44,7 +44,7 @@ public sealed class TrainingStepAllocationTests
         {
             using var scope = new ThreadCountScope(threads);
             Tape.Clear();
-            var trainer = new TrainingStepAllocationProbe.Trainer(SeedCnn.Create(new Generator(3)));
+            var trainer = new TrainingStepAllocationProbe.Trainer(Cifar10Cnn.Create(new Generator(3)));
             Tensor images = TestData.Tensor(8, 4, 3, 32, 32);
             IndexTensor targets = TestData.Labels(9, 4);
             for (int i = 0; i < 3; i++)
@@ -73,7 +73,7 @@ internal static class TrainingStepAllocationProbe
     public static int Run(string[] args)
     {
         ComputePool.SetThreadCount(int.Parse(args[1], CultureInfo.InvariantCulture));
-        var trainer = new Trainer(SeedCnn.Create(new Generator(7)));
+        var trainer = new Trainer(Cifar10Cnn.Create(new Generator(7)));
         Measure(trainer, TestData.Tensor(1, 8, 3, 32, 32), TestData.Labels(2, 8));
         Measure(trainer, TestData.Tensor(3, 5, 3, 32, 32), TestData.Labels(4, 5));
         return 0;

@@ -18,11 +18,7 @@ public sealed class SeedCnnParityTests
     public void Forward_gradients_and_sgd_steps_match_torch()
     {
         Tape.Clear();
-        var model = new Sequential(
-            new Conv2d(3, 32, 5, padding: 2, generator: new Generator(1)), new MaxPool2d(2),
-            new Conv2d(32, 32, 5, padding: 2, generator: new Generator(2)), new MaxPool2d(2),
-            new Conv2d(32, 64, 5, padding: 2, generator: new Generator(3)), new MaxPool2d(2),
-            new Flatten(), new Linear(1024, 64, generator: new Generator(4)), new Linear(64, 10, generator: new Generator(5)));
+        var model = Cifar10Cnn.Create(new Generator(1));
         var torchModel = Sequential(
             Conv2d(3, 32, 5, padding: 2), MaxPool2d(2),
             Conv2d(32, 32, 5, padding: 2), MaxPool2d(2),
