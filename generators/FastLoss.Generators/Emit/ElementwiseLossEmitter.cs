@@ -101,8 +101,7 @@ internal static class ElementwiseLossEmitter
 
         if (spec.InputInUnitInterval)
         {
-            writer.Line($"{Arguments}.RequireUnitInterval(input, nameof(input));");
-            writer.Line($"{Arguments}.RequireUnitInterval(target, nameof(target));");
+            writer.Line($"{Arguments}.RequireUnitInterval(input, target);");
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FastLoss.Generation;
 
@@ -35,24 +37,61 @@ public static class ElementwiseArguments
         }
     }
 
-    /// <summary>BCELoss: torch raises when any input or target lies outside [0, 1] (NaN included); this also names the first offender.</summary>
-    public static void RequireUnitInterval(ReadOnlySpan<float> input, string name)
+    /// <summary>
+    /// BCELoss: torch raises when any input or target lies outside [0, 1] (NaN included). One vector pass reads both
+    /// spans; only when it finds an offender does a scalar scan name the first one (inputs before targets).
+    /// </summary>
+    public static void RequireUnitInterval(ReadOnlySpan<float> input, ReadOnlySpan<float> target)
     {
-        if (input.IsEmpty)
+        if (!AllInUnitInterval(input, target))
         {
-            return;
+            ThrowFirstOutsideUnitInterval(input, nameof(input));
+            ThrowFirstOutsideUnitInterval(target, nameof(target));
+        }
+    }
+
+    private static bool AllInUnitInterval(ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    {
+        // Callers check first that both spans have one length.
+        int n = Math.Min(input.Length, target.Length);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            // A lane is good when 0 <= v <= 1; NaN fails both comparisons, so it is caught too.
+            var good = Vector512<float>.AllBitsSet;
+            var one = Vector512<float>.One;
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(target);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var xv = Vector512.LoadUnsafe(ref x, (nuint)i);
+                var yv = Vector512.LoadUnsafe(ref y, (nuint)i);
+                good &= Vector512.GreaterThanOrEqual(xv, Vector512<float>.Zero) & Vector512.LessThanOrEqual(xv, one)
+                    & Vector512.GreaterThanOrEqual(yv, Vector512<float>.Zero) & Vector512.LessThanOrEqual(yv, one);
+            }
+
+            if (good != Vector512<float>.AllBitsSet)
+            {
+                return false;
+            }
         }
 
-        float min = System.Numerics.Tensors.TensorPrimitives.Min(input);
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(input);
-        if (min >= 0f && max <= 1f)
+        for (; i < n; i++)
         {
-            return;
+            if (!(input[i] >= 0f && input[i] <= 1f && target[i] >= 0f && target[i] <= 1f))
+            {
+                return false;
+            }
         }
 
-        for (int i = 0; i < input.Length; i++)
+        return true;
+    }
+
+    private static void ThrowFirstOutsideUnitInterval(ReadOnlySpan<float> values, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
         {
-            float value = input[i];
+            float value = values[i];
             if (!(value >= 0f && value <= 1f))
             {
                 throw new ArgumentOutOfRangeException(

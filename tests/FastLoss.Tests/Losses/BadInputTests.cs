@@ -48,6 +48,22 @@ public class BadInputTests
         Assert.Equal([7f, 7f, 7f, 7f], grad);
     }
 
+    [Theory]
+    [InlineData(37, false)]
+    [InlineData(95, true)]
+    [InlineData(99, true)]
+    public void BCE_range_check_finds_offenders_in_the_vector_body_and_the_tail(int index, bool inTarget)
+    {
+        var x = new float[100];
+        var y = new float[100];
+        Array.Fill(x, 0.5f);
+        Array.Fill(y, 1f);
+        (inTarget ? y : x)[index] = float.NaN;
+        string name = inTarget ? "target" : "input";
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => BinaryCrossEntropy.Forward(x, y));
+        Assert.Contains($"all elements of {name} should be between 0 and 1 ({name}[{index}] = NaN)", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BCE_target_outside_0_1_is_rejected_as_torch_does()
     {
