@@ -6,7 +6,7 @@ namespace FastLoss.Generation;
 
 /// <summary>
 /// exp and log for Vector512&lt;float&gt; computed in float32 (range reduction plus a minimax polynomial, the
-/// classic Cephes scheme, about 1 ulp). The runtime's Vector512.Exp/Log for float widen to double and call out
+/// classic Cephes scheme, about 1 ulp; fused multiply-adds, and vscalefps for the power of two). The runtime's Vector512.Exp/Log for float widen to double and call out
 /// per half vector, several times slower; these keep transcendental losses (BCEWithLogits, cross entropy)
 /// near memory speed. Narrower vectors use the runtime's functions.
 /// </summary>
@@ -25,22 +25,47 @@ public static class FastVectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
+        if (!Avx512F.IsSupported)
+        {
+            return ExpFromBits(x);
+        }
+
+        // vscalefps applies 2^n with IEEE overflow to infinity and gradual underflow, so only the reduction needs a
+        // bounded input: outside [-104, 89] e^x is 0 or infinity in float anyway. The bounds are the first operand:
+        // max/min return their second operand when it is NaN, so NaN passes through.
+        var clamped = Avx512F.Min(Vector512.Create(89f), Avx512F.Max(Vector512.Create(-104f), x));
+        var n = Vector512.Round(clamped * Vector512.Create(Log2E));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), clamped);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var p = Polynomial(r);
+        return Avx512F.Scale(p, n);
+    }
+
+    /// <summary>e^r for |r| &lt;= ln2 / 2: 1 + r + r^2 P(r), in fused multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Polynomial(Vector512<float> r)
+    {
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(1.9875691500e-4f), r, Vector512.Create(1.3981999507e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894e-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
+        return Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+    }
+
+    /// <summary>The same e^x for processors without vscalefps: 2^n built in the exponent bits, the range fixed up after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpFromBits(Vector512<float> x)
+    {
         var clamped = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpUnderflow)), Vector512.Create(ExpOverflow));
 
         // x = n ln2 + r with |r| <= ln2 / 2; ln2 split in two so n ln2 is exact enough.
         var n = Vector512.Round(clamped * Vector512.Create(Log2E));
         var r = clamped - (n * Vector512.Create(Ln2Hi)) - (n * Vector512.Create(Ln2Lo));
-        var r2 = r * r;
-        var p = Vector512.Create(1.9875691500e-4f);
-        p = (p * r) + Vector512.Create(1.3981999507e-3f);
-        p = (p * r) + Vector512.Create(8.3334519073e-3f);
-        p = (p * r) + Vector512.Create(4.1665795894e-2f);
-        p = (p * r) + Vector512.Create(1.6666665459e-1f);
-        p = (p * r) + Vector512.Create(5.0000001201e-1f);
-        p = (p * r2) + r + Vector512<float>.One;
+        var p = Polynomial(r);
 
         // Multiply by 2^n through the exponent bits. n + 127 lies in [1, 254] after the clamp.
-        var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
+        var scale = (Vector512.ConvertToInt32Native(n) + Vector512.Create(127)) << 23;
         var result = p * scale.AsSingle();
 
         // Lanes outside the clamp (or NaN) are rare: test once, fix them up only when present.

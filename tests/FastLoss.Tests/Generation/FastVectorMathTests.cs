@@ -18,6 +18,12 @@ public class FastVectorMathTests
             inputs.Add(v);
         }
 
+        // Results below float's smallest normal (gradual underflow down to e^-103.97, the smallest subnormal).
+        for (float v = -103.9f; v < -87f; v += 0.37f)
+        {
+            inputs.Add(v);
+        }
+
         inputs.AddRange([0f, -0f, 1e-30f, -1e-30f, 1e-7f, 88.37f, -87.33f]);
         CheckAll(inputs, FastVectorMath.Exp, Math.Exp);
     }
