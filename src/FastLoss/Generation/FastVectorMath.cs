@@ -8,7 +8,7 @@ namespace FastLoss.Generation;
 /// exp and log for Vector512&lt;float&gt; computed in float32 (range reduction plus a minimax polynomial, the
 /// classic Cephes scheme, about 1 ulp; fused multiply-adds, and vscalefps for the power of two). The runtime's Vector512.Exp/Log for float widen to double and call out
 /// per half vector, several times slower; these keep transcendental losses (BCEWithLogits, cross entropy)
-/// near memory speed. Narrower vectors use the runtime's functions.
+/// near memory speed. Narrower vectors run the same 16-lane code where AVX-512 is there.
 /// </summary>
 public static class FastVectorMath
 {
@@ -39,6 +39,37 @@ public static class FastVectorMath
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
         var p = Polynomial(r);
         return Avx512F.Scale(p, n);
+    }
+
+    /// <summary>e^x for 8 lanes: the 16-lane kernel where AVX-512 runs it (the same numbers at every width), else the runtime's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x) =>
+        Avx512F.IsSupported ? Exp(x.ToVector512Unsafe()).GetLower() : Vector256.Exp(x);
+
+    /// <summary>e^x for 4 lanes, as for 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x) =>
+        Avx512F.IsSupported ? Exp(x.ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower() : Vector128.Exp(x);
+
+    /// <summary>
+    /// log x for 8 lanes through the 16-lane kernel where AVX-512 runs it, else the runtime's. The upper half
+    /// repeats the lower so it never takes the special-value path on its own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log(Vector256<float> x) =>
+        Avx512F.IsSupported ? Log(Vector512.Create(x, x)).GetLower() : Vector256.Log(x);
+
+    /// <summary>log x for 4 lanes, as for 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log(Vector128<float> x)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            return Vector128.Log(x);
+        }
+
+        var twice = Vector256.Create(x, x);
+        return Log(Vector512.Create(twice, twice)).GetLower().GetLower();
     }
 
     /// <summary>e^r for |r| &lt;= ln2 / 2: 1 + r + r^2 P(r), in fused multiply-adds.</summary>

@@ -29,7 +29,7 @@ public static class VectorMath
         var v = Vector256<float>.One + u;
         var correction = ((v - Vector256<float>.One) - u) / v;
         correction = Vector256.ConditionalSelect(Vector256.Equals(correction, correction), correction, Vector256<float>.Zero);
-        return Vector256.Log(v) - correction;
+        return FastVectorMath.Log(v) - correction;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -38,7 +38,7 @@ public static class VectorMath
         var v = Vector128<float>.One + u;
         var correction = ((v - Vector128<float>.One) - u) / v;
         correction = Vector128.ConditionalSelect(Vector128.Equals(correction, correction), correction, Vector128<float>.Zero);
-        return Vector128.Log(v) - correction;
+        return FastVectorMath.Log(v) - correction;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -70,8 +70,8 @@ public static class VectorMath
     public static Vector512<float> Sigmoid(Vector512<float> u) => Vector512<float>.One / (Vector512<float>.One + FastVectorMath.Exp(-u));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> u) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-u));
+    public static Vector256<float> Sigmoid(Vector256<float> u) => Vector256<float>.One / (Vector256<float>.One + FastVectorMath.Exp(-u));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> u) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-u));
+    public static Vector128<float> Sigmoid(Vector128<float> u) => Vector128<float>.One / (Vector128<float>.One + FastVectorMath.Exp(-u));
 }

@@ -36,6 +36,11 @@ internal static class CrossEntropyContiguous
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {
+        if (SmallClassRows.Applies(classes))
+        {
+            return SmallClassRows.IndexTargets(logits, batch, classes, targets, ref pass);
+        }
+
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;
@@ -122,6 +127,11 @@ internal static class CrossEntropyContiguous
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {
+        if (SmallClassRows.Applies(classes))
+        {
+            return SmallClassRows.ProbabilityTargets(logits, batch, classes, targets, ref pass);
+        }
+
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
+using FastLoss.Generation;
+
 namespace FastLoss.Functional.Classification;
 
 /// <summary>Four floats per vector (SSE, NEON).</summary>
@@ -39,10 +41,10 @@ internal readonly struct Lanes128 : IFloatLanes<Vector128<float>>
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.MaxNative(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Exp(Vector128<float> value) => Vector128.Exp(value);
+    public static Vector128<float> Exp(Vector128<float> value) => FastVectorMath.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Log(Vector128<float> value) => Vector128.Log(value);
+    public static Vector128<float> Log(Vector128<float> value) => FastVectorMath.Log(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
+using FastLoss.Generation;
+
 namespace FastLoss.Functional.Classification;
 
 /// <summary>Eight floats per vector (AVX2).</summary>
@@ -39,10 +41,10 @@ internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
     public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.MaxNative(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
+    public static Vector256<float> Exp(Vector256<float> value) => FastVectorMath.Exp(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Log(Vector256<float> value) => Vector256.Log(value);
+    public static Vector256<float> Log(Vector256<float> value) => FastVectorMath.Log(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
