@@ -58,4 +58,5 @@ public static class TrackingNames
 {
     public const string Losses = nameof(Losses);
     public const string Activations = nameof(Activations);
+    public const string ClassLosses = nameof(ClassLosses);
 }

@@ -12,8 +12,11 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 
+    /// <summary>The runtime lets this assembly see its internals, as class-loss declarations name internal kernels.</summary>
+    public const string AssemblyName = "FastLoss.Generators.Tests.Declarations";
+
     public static CSharpCompilation Compile(string source) => CSharpCompilation.Create(
-        "Declarations",
+        AssemblyName,
         [CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Declarations.cs")],
         References,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
@@ -23,7 +26,7 @@ internal static class GeneratorHarness
     {
         var compilation = Compile(source);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new ElementwiseGenerator().AsSourceGenerator()],
+            [new ElementwiseGenerator().AsSourceGenerator(), new ClassLossGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);

@@ -70,7 +70,7 @@ public class SnapshotTests
     [Fact]
     public void BinaryCrossEntropy_matches_its_snapshot() => Verify(BceDeclaration, "BinaryCrossEntropy.g.cs.txt");
 
-    private static void Verify(string declaration, string snapshotName, [CallerFilePath] string thisFile = "")
+    internal static void Verify(string declaration, string snapshotName, [CallerFilePath] string thisFile = "")
     {
         var (driver, output, diagnostics) = GeneratorHarness.Run(declaration);
         Assert.Empty(diagnostics);

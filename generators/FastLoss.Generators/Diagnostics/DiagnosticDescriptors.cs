@@ -4,7 +4,7 @@ namespace FastLoss.Generators.Diagnostics;
 
 /// <summary>
 /// The catalog of FastLoss diagnostics. Ranges by kind: FL1xxx declaration shape, FL2xxx vectorization,
-/// FL3xxx numerics, FL4xxx hot-path allocation. Each id has a help page under docs/diagnostics/.
+/// FL3xxx numerics, FL4xxx hot-path allocation, FL5xxx class-loss declarations. Each id has a help page under docs/diagnostics/.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -81,4 +81,58 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "FL4001.md");
+
+    public static readonly DiagnosticDescriptor ClassLossNotStaticPartial = new(
+        id: "FL5001",
+        title: "Class-loss declaring type is not a static partial class",
+        messageFormat: "'{0}' declares a class loss, so it must be a static partial class (not nested) for the generated entry points to join it",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5001.md");
+
+    public static readonly DiagnosticDescriptor ClassLossBadOptions = new(
+        id: "FL5002",
+        title: "Class-loss options type cannot feed the target scan",
+        messageFormat: "Options type '{0}' of '{1}' {2}; the scan of class-index targets reads ReadOnlySpan<float> Weight and long IgnoreIndex",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5002.md");
+
+    public static readonly DiagnosticDescriptor ClassLossMissingKernel = new(
+        id: "FL5003",
+        title: "Class loss declares a target kind without its kernel",
+        messageFormat: "'{0}' accepts {1} targets but {2}",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5003.md");
+
+    public static readonly DiagnosticDescriptor ClassLossBadKernel = new(
+        id: "FL5004",
+        title: "Class-loss row kernel has the wrong signature",
+        messageFormat: "Kernel '{0}' of '{1}' must be {2}; {3}",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5004.md");
+
+    public static readonly DiagnosticDescriptor ClassLossBadHook = new(
+        id: "FL5005",
+        title: "Class-loss hook is missing or has the wrong signature",
+        messageFormat: "{0} hook '{1}' of '{2}' must be {3}; {4}",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5005.md");
+
+    public static readonly DiagnosticDescriptor ClassLossBadDeclaration = new(
+        id: "FL5006",
+        title: "Class-loss declaration has an invalid input name or target kinds",
+        messageFormat: "[ClassLoss] on '{0}': {1}",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL5006.md");
 }

@@ -51,11 +51,11 @@ public sealed class NLLLoss
         Tensor output = _plan.Output(Reduction, input.Shape, input.Rank == 1 ? 0 : 1);
         if (Reduction == Reduction.None)
         {
-            NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, output.Span);
+            NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, output.Span, [], 1f, []);
         }
         else
         {
-            output.Span[0] = NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, []);
+            output.Span[0] = NllLoss.Run(input.Span, layout, target.Span, denominator, options, Reduction, [], [], 1f, []);
         }
 
         bool record = input.RequiresGrad && Tape.IsRecording;

@@ -50,11 +50,11 @@ internal sealed class NllGradientNode : IBackwardNode
         Span<float> destination = _input.GetOrCreateGrad().Span;
         if (_reduction == Reduction.None)
         {
-            NllLoss.AccumulateGradient(_layout, _target.Span, options, 1f, upstream.Span, destination);
+            NllLoss.AccumulateGradient(_layout, _target.Span, _denominator, options, Reduction.None, 1f, upstream.Span, destination);
         }
         else
         {
-            NllLoss.AccumulateGradient(_layout, _target.Span, options, NllLoss.Scale(_reduction, upstream.Span[0], _denominator), [], destination);
+            NllLoss.AccumulateGradient(_layout, _target.Span, _denominator, options, _reduction, upstream.Span[0], [], destination);
         }
     }
 }

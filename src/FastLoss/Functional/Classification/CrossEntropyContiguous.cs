@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace FastLoss.Functional.Classification;
 
@@ -12,27 +11,7 @@ namespace FastLoss.Functional.Classification;
 /// </summary>
 internal static class CrossEntropyContiguous
 {
-    /// <summary>Class-index targets; returns the sum of the entries' losses.</summary>
-    public static double IndexTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass) =>
-        LaneWidths.For(classes) switch
-        {
-            LaneWidth.Bits512 => IndexTargets<Lanes512, Vector512<float>>(logits, batch, classes, targets, ref pass),
-            LaneWidth.Bits256 => IndexTargets<Lanes256, Vector256<float>>(logits, batch, classes, targets, ref pass),
-            LaneWidth.Bits128 => IndexTargets<Lanes128, Vector128<float>>(logits, batch, classes, targets, ref pass),
-            _ => IndexTargets<Lanes1, float>(logits, batch, classes, targets, ref pass),
-        };
-
-    /// <summary>Class-probability targets laid out like the logits; returns the sum of the entries' losses.</summary>
-    public static double ProbabilityTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass) =>
-        LaneWidths.For(classes) switch
-        {
-            LaneWidth.Bits512 => ProbabilityTargets<Lanes512, Vector512<float>>(logits, batch, classes, targets, ref pass),
-            LaneWidth.Bits256 => ProbabilityTargets<Lanes256, Vector256<float>>(logits, batch, classes, targets, ref pass),
-            LaneWidth.Bits128 => ProbabilityTargets<Lanes128, Vector128<float>>(logits, batch, classes, targets, ref pass),
-            _ => ProbabilityTargets<Lanes1, float>(logits, batch, classes, targets, ref pass),
-        };
-
-    private static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
+    internal static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {
@@ -123,7 +102,7 @@ internal static class CrossEntropyContiguous
         return total;
     }
 
-    private static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
+    internal static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {

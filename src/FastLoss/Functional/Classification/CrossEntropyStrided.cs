@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace FastLoss.Functional.Classification;
 
@@ -15,25 +14,7 @@ internal static class CrossEntropyStrided
 {
     private const int MaxLanes = 16;
 
-    public static double IndexTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass) =>
-        LaneWidths.For(layout.Inner) switch
-        {
-            LaneWidth.Bits512 => IndexTargets<Lanes512, Vector512<float>>(logits, layout, targets, ref pass),
-            LaneWidth.Bits256 => IndexTargets<Lanes256, Vector256<float>>(logits, layout, targets, ref pass),
-            LaneWidth.Bits128 => IndexTargets<Lanes128, Vector128<float>>(logits, layout, targets, ref pass),
-            _ => IndexTargets<Lanes1, float>(logits, layout, targets, ref pass),
-        };
-
-    public static double ProbabilityTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass) =>
-        LaneWidths.For(layout.Inner) switch
-        {
-            LaneWidth.Bits512 => ProbabilityTargets<Lanes512, Vector512<float>>(logits, layout, targets, ref pass),
-            LaneWidth.Bits256 => ProbabilityTargets<Lanes256, Vector256<float>>(logits, layout, targets, ref pass),
-            LaneWidth.Bits128 => ProbabilityTargets<Lanes128, Vector128<float>>(logits, layout, targets, ref pass),
-            _ => ProbabilityTargets<Lanes1, float>(logits, layout, targets, ref pass),
-        };
-
-    private static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
+    internal static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {
@@ -180,7 +161,7 @@ internal static class CrossEntropyStrided
         return total;
     }
 
-    private static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
+    internal static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
     {
