@@ -11,10 +11,10 @@ namespace FastLoss.Functional.Classification;
 /// lanes past the last class masked off. Row by row the max, exp, sums and the gradient stay in registers and the
 /// gradient row is written at once; the logarithms of the rows' sums, needed only for the loss, are taken 16 rows at a
 /// time in one vector. A row's loss is <c>A + B * log(sum exp)</c> with A and B from that row (see the kernels).
-/// Loads and stores of a full vector may run past the row into the next one (later rows overwrite what a store
-/// spilled there); the last rows, where a vector would run past the span, go through a 16-float copy.
+/// Rows are read and written with masked loads and stores, which touch only the row's own classes (and never fault
+/// past the end of a span).
 /// </summary>
-internal static class SmallClassRows
+internal static unsafe class SmallClassRows
 {
     private const int Lanes = 16;
 
@@ -32,63 +32,61 @@ internal static class SmallClassRows
         float keep = 1f - eps;
         float epsPerClass = eps / classes;
         var valid = ValidLanes(classes);
-        var weight = weighted ? Select(valid, LoadShort(pass.Weight, 0, classes), Vector512<float>.Zero) : Vector512<float>.One;
-        ref float x0 = ref MemoryMarshal.GetReference(logits);
-        ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
-        int wholeRows = WholeVectorRows(batch, classes);
         var chunk = new LossChunk(stackalloc float[3 * Lanes]);
         double total = 0;
 
-        for (int n = 0; n < batch; n++)
+        fixed (float* x0 = logits, g0 = pass.Gradient, w0 = pass.Weight)
         {
-            long target = targets[n];
-            int offset = n * classes;
-            bool whole = n < wholeRows;
-            if (target == pass.IgnoreIndex)
+            var weight = weighted ? Avx512F.MaskLoad(w0, valid, Vector512<float>.Zero) : Vector512<float>.One;
+            for (int n = 0; n < batch; n++)
             {
-                chunk.Add(0f, 0f, 1f);
+                long target = targets[n];
+                int offset = n * classes;
+                if (target == pass.IgnoreIndex)
+                {
+                    chunk.Add(0f, 0f, 1f);
+                    if (writeGradient)
+                    {
+                        Avx512F.MaskStore(g0 + offset, valid, Vector512<float>.Zero);
+                    }
+
+                    total += chunk.FlushIfFull(pass.EntryLosses, n);
+                    continue;
+                }
+
+                int y = (int)target;
+                var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
+                var max = BroadcastMax(masked);
+                var e = FastVectorMath.Exp(masked - max) & valid;
+                float sumExp = Sum(e);
+                float top = max.ToScalar();
+                float wy = weighted ? w0[y] : 1f;
+
+                // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum).
+                float a = wy * (top - x0[offset + y]);
+                float b = wy;
+                if (eps > 0f)
+                {
+                    float gap = Sum(Select(valid, max - masked, Vector512<float>.Zero) * weight);
+                    a = (keep * a) + (epsPerClass * gap);
+                    b = (keep * wy) + (epsPerClass * pass.WeightTotal);
+                }
+
+                chunk.Add(a, b, sumExp);
+
                 if (writeGradient)
                 {
-                    StoreRow(Vector512<float>.Zero, ref g0, pass.Gradient, offset, classes, whole);
+                    // As the wide kernel: g = s * [(keep w[y] + eps/C W) p - eps/C w - keep w[y] onehot(y)].
+                    float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
+                    float k = s * ((keep * wy) + (epsPerClass * pass.WeightTotal)) / sumExp;
+                    float shift = s * epsPerClass;
+                    var gradient = (e * Vector512.Create(k)) - (weighted && eps > 0f ? Vector512.Create(shift) * weight : Vector512.Create(shift));
+                    gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(y)).AsSingle() & Vector512.Create(s * keep * wy);
+                    Avx512F.MaskStore(g0 + offset, valid, gradient);
                 }
 
                 total += chunk.FlushIfFull(pass.EntryLosses, n);
-                continue;
             }
-
-            int y = (int)target;
-            var x = whole ? Vector512.LoadUnsafe(ref x0, (nuint)offset) : LoadShort(logits, offset, classes);
-            var masked = Select(valid, x, Vector512.Create(float.NegativeInfinity));
-            var max = BroadcastMax(masked);
-            var e = FastVectorMath.Exp(masked - max) & valid;
-            float sumExp = Sum(e);
-            float top = max.ToScalar();
-            float wy = weighted ? pass.Weight[y] : 1f;
-
-            // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum).
-            float a = wy * (top - Unsafe.Add(ref x0, offset + y));
-            float b = wy;
-            if (eps > 0f)
-            {
-                float gap = Sum(Select(valid, max - x, Vector512<float>.Zero) * weight);
-                a = (keep * a) + (epsPerClass * gap);
-                b = (keep * wy) + (epsPerClass * pass.WeightTotal);
-            }
-
-            chunk.Add(a, b, sumExp);
-
-            if (writeGradient)
-            {
-                // As the wide kernel: g = s * [(keep w[y] + eps/C W) p - eps/C w - keep w[y] onehot(y)].
-                float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
-                float k = s * ((keep * wy) + (epsPerClass * pass.WeightTotal)) / sumExp;
-                float shift = s * epsPerClass;
-                var gradient = (e * Vector512.Create(k)) - (weighted && eps > 0f ? Vector512.Create(shift) * weight : Vector512.Create(shift));
-                gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(y)).AsSingle() & Vector512.Create(s * keep * wy);
-                StoreRow(gradient, ref g0, pass.Gradient, offset, classes, whole);
-            }
-
-            total += chunk.FlushIfFull(pass.EntryLosses, n);
         }
 
         return total + chunk.Flush(pass.EntryLosses, batch - 1);
@@ -104,50 +102,40 @@ internal static class SmallClassRows
         var keep = Vector512.Create(1f - pass.Smoothing);
         var epsPerClass = Vector512.Create(pass.Smoothing / classes);
         var valid = ValidLanes(classes);
-        var weight = weighted ? Select(valid, LoadShort(pass.Weight, 0, classes), Vector512<float>.Zero) : Vector512<float>.One;
-        ref float x0 = ref MemoryMarshal.GetReference(logits);
-        ref float t0 = ref MemoryMarshal.GetReference(targets);
-        ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
-        int wholeRows = WholeVectorRows(batch, classes);
         var chunk = new LossChunk(stackalloc float[3 * Lanes]);
         double total = 0;
 
-        for (int n = 0; n < batch; n++)
+        fixed (float* x0 = logits, t0 = targets, g0 = pass.Gradient, w0 = pass.Weight)
         {
-            int offset = n * classes;
-            bool whole = n < wholeRows;
-            var x = whole ? Vector512.LoadUnsafe(ref x0, (nuint)offset) : LoadShort(logits, offset, classes);
-            var t = whole ? Vector512.LoadUnsafe(ref t0, (nuint)offset) : LoadShort(targets, offset, classes);
-            var masked = Select(valid, x, Vector512.Create(float.NegativeInfinity));
-            var max = BroadcastMax(masked);
-            var e = FastVectorMath.Exp(masked - max) & valid;
-            float sumExp = Sum(e);
-
-            // With q = w * ((1 - eps) t + eps/C): loss = sum q * (max - x) + log(sum) * sum q.
-            var q = Vector512.MultiplyAddEstimate(t, keep, epsPerClass) * weight & valid;
-            float sumQ = Sum(q);
-            float gapQ = Sum(q * Select(valid, max - x, Vector512<float>.Zero));
-            chunk.Add(gapQ, sumQ, sumExp);
-
-            if (writeGradient)
+            var weight = weighted ? Avx512F.MaskLoad(w0, valid, Vector512<float>.Zero) : Vector512<float>.One;
+            for (int n = 0; n < batch; n++)
             {
-                // d/dx_j = s * (sum q * p_j - q_j).
-                float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
-                var gradient = (e * Vector512.Create(s * sumQ / sumExp)) - (Vector512.Create(s) * q);
-                StoreRow(gradient, ref g0, pass.Gradient, offset, classes, whole);
-            }
+                int offset = n * classes;
+                var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
+                var t = Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero);
+                var max = BroadcastMax(masked);
+                var e = FastVectorMath.Exp(masked - max) & valid;
+                float sumExp = Sum(e);
 
-            total += chunk.FlushIfFull(pass.EntryLosses, n);
+                // With q = w * ((1 - eps) t + eps/C): loss = sum q * (max - x) + log(sum) * sum q.
+                var q = Vector512.MultiplyAddEstimate(t, keep, epsPerClass) * weight & valid;
+                float sumQ = Sum(q);
+                float gapQ = Sum(q * Select(valid, max - masked, Vector512<float>.Zero));
+                chunk.Add(gapQ, sumQ, sumExp);
+
+                if (writeGradient)
+                {
+                    // d/dx_j = s * (sum q * p_j - q_j).
+                    float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
+                    var gradient = (e * Vector512.Create(s * sumQ / sumExp)) - (Vector512.Create(s) * q);
+                    Avx512F.MaskStore(g0 + offset, valid, gradient);
+                }
+
+                total += chunk.FlushIfFull(pass.EntryLosses, n);
+            }
         }
 
         return total + chunk.Flush(pass.EntryLosses, batch - 1);
-    }
-
-    /// <summary>Rows whose 16-float vector ends inside the span; the rest go through a copy.</summary>
-    private static int WholeVectorRows(int batch, int classes)
-    {
-        int length = batch * classes;
-        return length < Lanes ? 0 : Math.Min(batch, ((length - Lanes) / classes) + 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -176,37 +164,6 @@ internal static class SmallClassRows
         v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);
         v += Avx512F.Shuffle(v, v, 0b01_00_11_10);
         return (v + Avx512F.Shuffle(v, v, 0b10_11_00_01)).ToScalar();
-    }
-
-    /// <summary>A row that a 16-float load would run past the span's end with: copied into a vector (lanes past it 0).</summary>
-    [SkipLocalsInit]
-    private static Vector512<float> LoadShort(ReadOnlySpan<float> source, int offset, int count)
-    {
-        Span<float> lanes = stackalloc float[Lanes];
-        lanes.Clear();
-        source.Slice(offset, count).CopyTo(lanes);
-        return Vector512.Create<float>(lanes);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(Vector512<float> value, ref float g0, Span<float> gradient, int offset, int classes, bool whole)
-    {
-        if (whole)
-        {
-            value.StoreUnsafe(ref g0, (nuint)offset);
-        }
-        else
-        {
-            StoreShort(value, gradient, offset, classes);
-        }
-    }
-
-    [SkipLocalsInit]
-    private static void StoreShort(Vector512<float> value, Span<float> gradient, int offset, int count)
-    {
-        Span<float> lanes = stackalloc float[Lanes];
-        value.CopyTo(lanes);
-        lanes[..count].CopyTo(gradient.Slice(offset, count));
     }
 
     /// <summary>Up to 16 rows' loss terms A, B and sum exp, waiting for one vector logarithm.</summary>
