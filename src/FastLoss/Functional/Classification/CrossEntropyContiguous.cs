@@ -20,6 +20,16 @@ internal static class CrossEntropyContiguous
             return SmallClassRows.IndexTargets(logits, batch, classes, targets, ref pass);
         }
 
+        return CrossEntropyRowRuns<TL, TV>.Applies(batch, classes)
+            ? CrossEntropyRowRuns<TL, TV>.IndexTargets(logits, batch, classes, targets, ref pass)
+            : IndexRows<TL, TV>(logits, batch, classes, targets, ref pass);
+    }
+
+    /// <summary>Class-index targets, row after row on the calling thread.</summary>
+    internal static double IndexRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;
@@ -111,6 +121,16 @@ internal static class CrossEntropyContiguous
             return SmallClassRows.ProbabilityTargets(logits, batch, classes, targets, ref pass);
         }
 
+        return CrossEntropyRowRuns<TL, TV>.Applies(batch, classes)
+            ? CrossEntropyRowRuns<TL, TV>.ProbabilityTargets(logits, batch, classes, targets, ref pass)
+            : ProbabilityRows<TL, TV>(logits, batch, classes, targets, ref pass);
+    }
+
+    /// <summary>Class-probability targets, row after row on the calling thread.</summary>
+    internal static double ProbabilityRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;

@@ -1,0 +1,82 @@
+using FastLoss.Functional;
+using FastLoss.Tests.TestSupport;
+
+namespace FastLoss.Tests.Classification;
+
+/// <summary>
+/// Contiguous passes of a million logits or more are cut into runs of rows for the compute pool. Every entry point
+/// and option against the float64 reference (tolerances of <see cref="CrossEntropySweep"/>) at a shape that is cut,
+/// with a batch that does not divide into the runs evenly, and bitwise the same results on one and two threads.
+/// </summary>
+[Collection(ProcessWideSettings.Name)]
+public class CrossEntropyRowRunsTests
+{
+    private const int Batch = 1027;
+    private const int Classes = 1031;
+
+    public static TheoryData<Reduction, float, bool> Options()
+    {
+        var data = new TheoryData<Reduction, float, bool>();
+        foreach (Reduction reduction in CrossEntropySweep.Reductions)
+        {
+            foreach (float eps in CrossEntropySweep.Smoothings)
+            {
+                data.Add(reduction, eps, false);
+                data.Add(reduction, eps, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Options))]
+    public void Index_targets_match_the_reference(Reduction reduction, float eps, bool weighted)
+    {
+        var random = new Random(41);
+        float[] x = ClassificationData.Logits(random, Batch * Classes);
+        var (y, ignoreIndex) = CrossEntropySweep.Targets(ClassificationData.IndexTargets(random, Batch, Classes), CrossEntropySweep.Ignored.SomeOutOfRangeIndex);
+        float[]? weight = weighted ? ClassificationData.Weights(random, Classes) : null;
+        using var threads = new ThreadCountScope(2);
+        CrossEntropySweep.CheckIndex(x, new ClassLayout(Batch, Classes, 1), y, weight, ignoreIndex, reduction, eps, "cut into runs");
+    }
+
+    [Theory]
+    [MemberData(nameof(Options))]
+    public void Probability_targets_match_the_reference(Reduction reduction, float eps, bool weighted)
+    {
+        var random = new Random(43);
+        float[] x = ClassificationData.Logits(random, Batch * Classes);
+        float[] t = ClassificationData.Probabilities(random, Batch, Classes, 1);
+        float[]? weight = weighted ? ClassificationData.Weights(random, Classes) : null;
+        using var threads = new ThreadCountScope(2);
+        CrossEntropySweep.CheckProbabilities(x, new ClassLayout(Batch, Classes, 1), t, weight, reduction, eps, "cut into runs");
+    }
+
+    [Fact]
+    public void One_and_two_threads_give_the_same_bits()
+    {
+        var random = new Random(47);
+        float[] x = ClassificationData.Logits(random, Batch * Classes, spread: 20f);
+        long[] y = ClassificationData.IndexTargets(random, Batch, Classes);
+        var layout = new ClassLayout(Batch, Classes, 1);
+
+        var (lossOne, gradientOne, entriesOne) = Run(1);
+        var (lossTwo, gradientTwo, entriesTwo) = Run(2);
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(lossOne), BitConverter.SingleToInt32Bits(lossTwo));
+        Assert.Equal(gradientOne, gradientTwo);
+        Assert.Equal(entriesOne, entriesTwo);
+
+        (float Loss, float[] Gradient, float[] Entries) Run(int threadCount)
+        {
+            using var threads = new ThreadCountScope(threadCount);
+            var gradient = new float[x.Length];
+            var entries = new float[Batch];
+            var options = new CrossEntropyOptions { LabelSmoothing = 0.05f };
+            float loss = CrossEntropy.ForwardBackward(x, layout, y, gradient, options);
+            CrossEntropy.ForwardNone(x, layout, y, entries, options);
+            return (loss, gradient, entries);
+        }
+    }
+}
