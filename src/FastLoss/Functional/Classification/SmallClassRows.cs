@@ -8,9 +8,10 @@ namespace FastLoss.Functional.Classification;
 
 /// <summary>
 /// Cross-entropy over contiguous rows of at most 16 classes (CIFAR-10's 10, say): one Vector512 holds a whole row,
-/// lanes past the last class masked off. Row by row the max, exp, sums and the gradient stay in registers and the
-/// gradient row is written at once; the logarithms of the rows' sums, needed only for the loss, are taken 16 rows at a
-/// time in one vector. A row's loss is <c>A + B * log(sum exp)</c> with A and B from that row (see the kernels).
+/// lanes past the last class masked off. Rows go in blocks of 16. First, row by row, the max, exp(x - max) (kept on
+/// the stack) and the sums; those chains are independent from row to row, so the processor overlaps them. Then the
+/// per-row scalars of all 16 rows at once, in one vector each: the logarithms of the sums, the losses
+/// <c>A + B * log(sum exp)</c> and the gradient factors. Last, row by row, the gradient from the kept exponentials.
 /// Rows are read and written with masked loads and stores, which touch only the row's own classes (and never fault
 /// past the end of a span).
 /// </summary>
@@ -27,69 +28,88 @@ internal static unsafe class SmallClassRows
     {
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;
-        bool perEntryUpstream = !pass.EntryUpstream.IsEmpty;
         float eps = pass.Smoothing;
         float keep = 1f - eps;
         float epsPerClass = eps / classes;
+        bool weightedShift = weighted && eps > 0f;
         var valid = ValidLanes(classes);
-        var chunk = new LossChunk(stackalloc float[3 * Lanes]);
+        Span<Vector512<float>> exps = stackalloc Vector512<float>[Lanes];
+        var block = new BlockScalars(stackalloc float[BlockScalars.Floats]);
+        Span<int> hitClass = stackalloc int[Lanes];
         double total = 0;
 
-        fixed (float* x0 = logits, g0 = pass.Gradient, w0 = pass.Weight)
+        fixed (float* x0 = logits, g0 = pass.Gradient, w0 = pass.Weight, up0 = pass.EntryUpstream)
         {
             var weight = weighted ? Avx512F.MaskLoad(w0, valid, Vector512<float>.Zero) : Vector512<float>.One;
-            for (int n = 0; n < batch; n++)
+            for (int first = 0; first < batch; first += Lanes)
             {
-                long target = targets[n];
-                int offset = n * classes;
-                if (target == pass.IgnoreIndex)
+                int rows = Math.Min(Lanes, batch - first);
+                for (int r = 0; r < rows; r++)
                 {
-                    chunk.Add(0f, 0f, 1f);
-                    if (writeGradient)
+                    int n = first + r;
+                    long target = targets[n];
+                    if (target == pass.IgnoreIndex)
                     {
-                        Avx512F.MaskStore(g0 + offset, valid, Vector512<float>.Zero);
+                        // Loss 0 + 0 * log 1; the gradient row is cleared below.
+                        block.Set(r, 0f, 0f, 1f, 0f);
+                        hitClass[r] = -1;
+                        continue;
                     }
 
-                    total += chunk.FlushIfFull(pass.EntryLosses, n);
+                    int y = (int)target;
+                    int offset = n * classes;
+                    var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
+                    var max = BroadcastMax(masked);
+                    var e = FastVectorMath.Exp(masked - max) & valid;
+                    exps[r] = e;
+                    float wy = weighted ? w0[y] : 1f;
+
+                    // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum).
+                    float a = wy * (max.ToScalar() - x0[offset + y]);
+                    float b = wy;
+                    if (eps > 0f)
+                    {
+                        float gap = Sum(Select(valid, max - masked, Vector512<float>.Zero) * weight);
+                        a = (keep * a) + (epsPerClass * gap);
+                        b = (keep * wy) + (epsPerClass * pass.WeightTotal);
+                    }
+
+                    block.Set(r, a, b, Sum(e), wy);
+                    hitClass[r] = y;
+                }
+
+                total += block.AddLosses(rows, pass.EntryLosses, first);
+                if (!writeGradient)
+                {
                     continue;
                 }
 
-                int y = (int)target;
-                var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
-                var max = BroadcastMax(masked);
-                var e = FastVectorMath.Exp(masked - max) & valid;
-                float sumExp = Sum(e);
-                float top = max.ToScalar();
-                float wy = weighted ? w0[y] : 1f;
-
-                // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum).
-                float a = wy * (top - x0[offset + y]);
-                float b = wy;
-                if (eps > 0f)
+                // As the wide kernel: g = s * [(keep w[y] + eps/C W) p - eps/C w - keep w[y] onehot(y)], with
+                // k = s (keep w[y] + eps/C W) / sum, shift = s eps/C and hit = s keep w[y] for the 16 rows at once.
+                var s = EntryScales(pass.GradientScale, up0, first, rows);
+                var wyV = block.Extra;
+                block.StoreFactors(
+                    s * ((Vector512.Create(keep) * wyV) + Vector512.Create(epsPerClass * pass.WeightTotal)) / block.Sums(rows),
+                    s * Vector512.Create(epsPerClass),
+                    s * Vector512.Create(keep) * wyV);
+                for (int r = 0; r < rows; r++)
                 {
-                    float gap = Sum(Select(valid, max - masked, Vector512<float>.Zero) * weight);
-                    a = (keep * a) + (epsPerClass * gap);
-                    b = (keep * wy) + (epsPerClass * pass.WeightTotal);
+                    float* row = g0 + ((first + r) * classes);
+                    if (hitClass[r] < 0)
+                    {
+                        Avx512F.MaskStore(row, valid, Vector512<float>.Zero);
+                        continue;
+                    }
+
+                    var shift = Vector512.Create(block.Shift(r));
+                    var gradient = (exps[r] * Vector512.Create(block.Factor(r))) - (weightedShift ? shift * weight : shift);
+                    gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(hitClass[r])).AsSingle() & Vector512.Create(block.Hit(r));
+                    Avx512F.MaskStore(row, valid, gradient);
                 }
-
-                chunk.Add(a, b, sumExp);
-
-                if (writeGradient)
-                {
-                    // As the wide kernel: g = s * [(keep w[y] + eps/C W) p - eps/C w - keep w[y] onehot(y)].
-                    float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
-                    float k = s * ((keep * wy) + (epsPerClass * pass.WeightTotal)) / sumExp;
-                    float shift = s * epsPerClass;
-                    var gradient = (e * Vector512.Create(k)) - (weighted && eps > 0f ? Vector512.Create(shift) * weight : Vector512.Create(shift));
-                    gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(y)).AsSingle() & Vector512.Create(s * keep * wy);
-                    Avx512F.MaskStore(g0 + offset, valid, gradient);
-                }
-
-                total += chunk.FlushIfFull(pass.EntryLosses, n);
             }
         }
 
-        return total + chunk.Flush(pass.EntryLosses, batch - 1);
+        return total;
     }
 
     /// <summary>Class-probability targets; the same results as <see cref="CrossEntropyContiguous"/>.</summary>
@@ -98,45 +118,67 @@ internal static unsafe class SmallClassRows
     {
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;
-        bool perEntryUpstream = !pass.EntryUpstream.IsEmpty;
         var keep = Vector512.Create(1f - pass.Smoothing);
         var epsPerClass = Vector512.Create(pass.Smoothing / classes);
         var valid = ValidLanes(classes);
-        var chunk = new LossChunk(stackalloc float[3 * Lanes]);
+        Span<Vector512<float>> exps = stackalloc Vector512<float>[Lanes];
+        var block = new BlockScalars(stackalloc float[BlockScalars.Floats]);
         double total = 0;
 
-        fixed (float* x0 = logits, t0 = targets, g0 = pass.Gradient, w0 = pass.Weight)
+        fixed (float* x0 = logits, t0 = targets, g0 = pass.Gradient, w0 = pass.Weight, up0 = pass.EntryUpstream)
         {
             var weight = weighted ? Avx512F.MaskLoad(w0, valid, Vector512<float>.Zero) : Vector512<float>.One;
-            for (int n = 0; n < batch; n++)
+            for (int first = 0; first < batch; first += Lanes)
             {
-                int offset = n * classes;
-                var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
-                var t = Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero);
-                var max = BroadcastMax(masked);
-                var e = FastVectorMath.Exp(masked - max) & valid;
-                float sumExp = Sum(e);
-
-                // With q = w * ((1 - eps) t + eps/C): loss = sum q * (max - x) + log(sum) * sum q.
-                var q = Vector512.MultiplyAddEstimate(t, keep, epsPerClass) * weight & valid;
-                float sumQ = Sum(q);
-                float gapQ = Sum(q * Select(valid, max - masked, Vector512<float>.Zero));
-                chunk.Add(gapQ, sumQ, sumExp);
-
-                if (writeGradient)
+                int rows = Math.Min(Lanes, batch - first);
+                for (int r = 0; r < rows; r++)
                 {
-                    // d/dx_j = s * (sum q * p_j - q_j).
-                    float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
-                    var gradient = (e * Vector512.Create(s * sumQ / sumExp)) - (Vector512.Create(s) * q);
-                    Avx512F.MaskStore(g0 + offset, valid, gradient);
+                    int offset = (first + r) * classes;
+                    var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
+                    var max = BroadcastMax(masked);
+                    var e = FastVectorMath.Exp(masked - max) & valid;
+                    exps[r] = e;
+
+                    // With q = w * ((1 - eps) t + eps/C): loss = sum q * (max - x) + log(sum) * sum q.
+                    var q = SmoothedWeight(Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero), keep, epsPerClass, weight, valid);
+                    float sumQ = Sum(q);
+                    block.Set(r, Sum(q * Select(valid, max - masked, Vector512<float>.Zero)), sumQ, Sum(e), 0f);
                 }
 
-                total += chunk.FlushIfFull(pass.EntryLosses, n);
+                total += block.AddLosses(rows, pass.EntryLosses, first);
+                if (!writeGradient)
+                {
+                    continue;
+                }
+
+                // d/dx_j = s * (sum q * p_j - q_j): k = s * sum q / sum exp for the 16 rows at once.
+                var s = EntryScales(pass.GradientScale, up0, first, rows);
+                block.StoreFactors(s * block.B / block.Sums(rows), s, Vector512<float>.Zero);
+                for (int r = 0; r < rows; r++)
+                {
+                    int offset = (first + r) * classes;
+                    var q = SmoothedWeight(Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero), keep, epsPerClass, weight, valid);
+                    var gradient = (exps[r] * Vector512.Create(block.Factor(r))) - (Vector512.Create(block.Shift(r)) * q);
+                    Avx512F.MaskStore(g0 + offset, valid, gradient);
+                }
             }
         }
 
-        return total + chunk.Flush(pass.EntryLosses, batch - 1);
+        return total;
     }
+
+    /// <summary>The gradient's factor per row: the pass's scale, times each entry's upstream gradient when given.</summary>
+    private static Vector512<float> EntryScales(float gradientScale, float* entryUpstream, int first, int rows) =>
+        entryUpstream == null
+            ? Vector512.Create(gradientScale)
+            : Vector512.Create(gradientScale) * Avx512F.MaskLoad(entryUpstream + first, RowLanes(rows), Vector512<float>.Zero);
+
+    /// <summary>Lanes below <paramref name="rows"/> set.</summary>
+    private static Vector512<float> RowLanes(int rows) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(rows)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SmoothedWeight(Vector512<float> t, Vector512<float> keep, Vector512<float> epsPerClass, Vector512<float> weight, Vector512<float> valid) =>
+        Vector512.MultiplyAddEstimate(t, keep, epsPerClass) * weight & valid;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ValidLanes(int classes) =>
@@ -166,59 +208,65 @@ internal static unsafe class SmallClassRows
         return (v + Avx512F.Shuffle(v, v, 0b10_11_00_01)).ToScalar();
     }
 
-    /// <summary>Up to 16 rows' loss terms A, B and sum exp, waiting for one vector logarithm.</summary>
-    private ref struct LossChunk
+    /// <summary>
+    /// The scalars of a block of up to 16 rows, one float per row in each of seven lane-wide arrays: the loss terms A
+    /// and B, the sum of exponentials, one more per-row value (w[y]), and the gradient's factor, shift and hit.
+    /// </summary>
+    private readonly ref struct BlockScalars
     {
-        private readonly Span<float> _a;
-        private readonly Span<float> _b;
-        private readonly Span<float> _sums;
-        private int _count;
+        public const int Floats = 7 * Lanes;
 
-        public LossChunk(Span<float> storage)
+        private readonly Span<float> _storage;
+
+        public BlockScalars(Span<float> storage) => _storage = storage;
+
+        public Vector512<float> B => Load(1);
+
+        public Vector512<float> Extra => Load(3);
+
+        public void Set(int row, float a, float b, float sumExp, float extra)
         {
-            _a = storage[..Lanes];
-            _b = storage.Slice(Lanes, Lanes);
-            _sums = storage.Slice(2 * Lanes, Lanes);
-            _count = 0;
+            _storage[row] = a;
+            _storage[Lanes + row] = b;
+            _storage[(2 * Lanes) + row] = sumExp;
+            _storage[(3 * Lanes) + row] = extra;
         }
 
-        public void Add(float a, float b, float sumExp)
+        /// <summary>The sums of exponentials, 1 in the lanes past <paramref name="rows"/> (stale there otherwise).</summary>
+        public Vector512<float> Sums(int rows) => Vector512.ConditionalSelect(RowLanes(rows), Load(2), Vector512<float>.One);
+
+        /// <summary>Each row's loss A + B log(sum), written per entry when wanted; their sum is returned.</summary>
+        public double AddLosses(int rows, Span<float> entryLosses, int first)
         {
-            _a[_count] = a;
-            _b[_count] = b;
-            _sums[_count] = sumExp;
-            _count++;
-        }
-
-        /// <summary>When 16 rows wait, their losses (rows up to <paramref name="lastRow"/>); else 0.</summary>
-        public double FlushIfFull(Span<float> entryLosses, int lastRow) => _count == Lanes ? Flush(entryLosses, lastRow) : 0;
-
-        /// <summary>The waiting rows' losses, written per entry when the pass wants them; their sum is returned.</summary>
-        public double Flush(Span<float> entryLosses, int lastRow)
-        {
-            if (_count == 0)
-            {
-                return 0;
-            }
-
-            // Lanes past the waiting rows hold stale values; they are computed and dropped.
-            var logSum = FastVectorMath.Log(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_sums)));
-            var loss = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_a)) + (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_b)) * logSum);
-            int first = lastRow + 1 - _count;
+            var loss = Load(0) + (Load(1) * FastVectorMath.Log(Sums(rows)));
             double total = 0;
-            for (int i = 0; i < _count; i++)
+            for (int r = 0; r < rows; r++)
             {
-                float value = loss[i];
+                float value = loss.GetElement(r);
                 if (!entryLosses.IsEmpty)
                 {
-                    entryLosses[first + i] = value;
+                    entryLosses[first + r] = value;
                 }
 
                 total += value;
             }
 
-            _count = 0;
             return total;
         }
+
+        public void StoreFactors(Vector512<float> factor, Vector512<float> shift, Vector512<float> hit)
+        {
+            factor.StoreUnsafe(ref _storage[4 * Lanes]);
+            shift.StoreUnsafe(ref _storage[5 * Lanes]);
+            hit.StoreUnsafe(ref _storage[6 * Lanes]);
+        }
+
+        public float Factor(int row) => _storage[(4 * Lanes) + row];
+
+        public float Shift(int row) => _storage[(5 * Lanes) + row];
+
+        public float Hit(int row) => _storage[(6 * Lanes) + row];
+
+        private Vector512<float> Load(int array) => Vector512.LoadUnsafe(ref _storage[array * Lanes]);
     }
 }
