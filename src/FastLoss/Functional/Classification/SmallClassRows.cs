@@ -8,16 +8,15 @@ namespace FastLoss.Functional.Classification;
 
 /// <summary>
 /// Cross-entropy over contiguous rows of at most 16 classes (CIFAR-10's 10, say): one Vector512 holds a whole row,
-/// lanes past the last class masked off. Rows go in blocks of 16. First, row by row, the max, exp(x - max) (kept on
-/// the stack) and the sums; those chains are independent from row to row, so the processor overlaps them. Then the
-/// per-row scalars of all 16 rows at once, in one vector each: the logarithms of the sums, the losses
-/// <c>A + B * log(sum exp)</c> and the gradient factors. Last, row by row, the gradient from the kept exponentials.
-/// Rows are read and written with masked loads and stores, which touch only the row's own classes (and never fault
-/// past the end of a span).
+/// lanes past the last class masked off, and rows go in blocks of 16 so that every per-row scalar (max, sum of
+/// exponentials, logarithm, loss, gradient factor) is one lane of a vector for the whole block. The row maxima and
+/// sums come out of <see cref="SixteenRowReduction"/>, which reduces the 16 rows together; only exp(x - max) and the
+/// gradient itself are computed row by row. Rows are read and written with masked loads and stores, which touch
+/// only the row's own classes (and never fault past the end of a span).
 /// </summary>
 internal static unsafe class SmallClassRows
 {
-    private const int Lanes = 16;
+    private const int Lanes = SixteenRowReduction.Rows;
 
     /// <summary>Whether rows of <paramref name="classes"/> run here.</summary>
     public static bool Applies(int classes) => Avx512F.IsSupported && classes >= 1 && classes <= Lanes;
@@ -29,12 +28,13 @@ internal static unsafe class SmallClassRows
         bool writeGradient = !pass.Gradient.IsEmpty;
         bool weighted = !pass.Weight.IsEmpty;
         float eps = pass.Smoothing;
-        float keep = 1f - eps;
-        float epsPerClass = eps / classes;
+        var keep = Vector512.Create(1f - eps);
+        var epsPerClass = Vector512.Create(eps / classes);
         bool weightedShift = weighted && eps > 0f;
         var valid = ValidLanes(classes);
-        Span<Vector512<float>> exps = stackalloc Vector512<float>[Lanes];
-        var block = new BlockScalars(stackalloc float[BlockScalars.Floats]);
+        var block = new RowBlock(stackalloc Vector512<float>[RowBlock.Vectors]);
+        Span<float> picked = stackalloc float[Lanes];
+        Span<float> targetWeight = stackalloc float[Lanes];
         Span<int> hitClass = stackalloc int[Lanes];
         double total = 0;
 
@@ -48,37 +48,31 @@ internal static unsafe class SmallClassRows
                 {
                     int n = first + r;
                     long target = targets[n];
-                    if (target == pass.IgnoreIndex)
-                    {
-                        // Loss 0 + 0 * log 1; the gradient row is cleared below.
-                        block.Set(r, 0f, 0f, 1f, 0f);
-                        hitClass[r] = -1;
-                        continue;
-                    }
-
-                    int y = (int)target;
-                    int offset = n * classes;
-                    var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
-                    var max = BroadcastMax(masked);
-                    var e = FastVectorMath.Exp(masked - max) & valid;
-                    exps[r] = e;
-                    float wy = weighted ? w0[y] : 1f;
-
-                    // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum).
-                    float a = wy * (max.ToScalar() - x0[offset + y]);
-                    float b = wy;
-                    if (eps > 0f)
-                    {
-                        float gap = Sum(Select(valid, max - masked, Vector512<float>.Zero) * weight);
-                        a = (keep * a) + (epsPerClass * gap);
-                        b = (keep * wy) + (epsPerClass * pass.WeightTotal);
-                    }
-
-                    block.Set(r, a, b, Sum(e), wy);
-                    hitClass[r] = y;
+                    bool kept = target != pass.IgnoreIndex;
+                    int y = kept ? (int)target : 0;
+                    hitClass[r] = kept ? y : -1;
+                    picked[r] = x0[(n * classes) + y];
+                    targetWeight[r] = !kept ? 0f : weighted ? w0[y] : 1f;
+                    block.Logits[r] = Avx512F.MaskLoad(x0 + (n * classes), valid, Vector512.Create(float.NegativeInfinity));
                 }
 
-                total += block.AddLosses(rows, pass.EntryLosses, first);
+                var max = block.Exponentiate(rows, valid);
+                var keptRows = Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref hitClass[0]), Vector512<int>.Zero).AsSingle() & RowLanes(rows);
+                var wy = Vector512.LoadUnsafe(ref targetWeight[0]);
+
+                // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum);
+                // ignored rows cost A = B = 0 (and sum 1, so NaN logits there stay out).
+                var a = wy * (max - Vector512.LoadUnsafe(ref picked[0]));
+                var b = wy;
+                if (eps > 0f)
+                {
+                    var gap = block.WeightedGap(max, valid, weight);
+                    a = (keep * a) + (epsPerClass * gap);
+                    b = (keep * wy) + (epsPerClass * Vector512.Create(pass.WeightTotal));
+                }
+
+                var sums = Vector512.ConditionalSelect(keptRows, block.Sums, Vector512<float>.One);
+                total += AddLosses(Vector512.ConditionalSelect(keptRows, a, Vector512<float>.Zero), b, sums, rows, pass.EntryLosses, first);
                 if (!writeGradient)
                 {
                     continue;
@@ -87,11 +81,9 @@ internal static unsafe class SmallClassRows
                 // As the wide kernel: g = s * [(keep w[y] + eps/C W) p - eps/C w - keep w[y] onehot(y)], with
                 // k = s (keep w[y] + eps/C W) / sum, shift = s eps/C and hit = s keep w[y] for the 16 rows at once.
                 var s = EntryScales(pass.GradientScale, up0, first, rows);
-                var wyV = block.Extra;
-                block.StoreFactors(
-                    s * ((Vector512.Create(keep) * wyV) + Vector512.Create(epsPerClass * pass.WeightTotal)) / block.Sums(rows),
-                    s * Vector512.Create(epsPerClass),
-                    s * Vector512.Create(keep) * wyV);
+                var factor = s * ((keep * wy) + (epsPerClass * Vector512.Create(pass.WeightTotal))) / sums;
+                var shift = s * epsPerClass;
+                var hit = s * keep * wy;
                 for (int r = 0; r < rows; r++)
                 {
                     float* row = g0 + ((first + r) * classes);
@@ -101,9 +93,9 @@ internal static unsafe class SmallClassRows
                         continue;
                     }
 
-                    var shift = Vector512.Create(block.Shift(r));
-                    var gradient = (exps[r] * Vector512.Create(block.Factor(r))) - (weightedShift ? shift * weight : shift);
-                    gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(hitClass[r])).AsSingle() & Vector512.Create(block.Hit(r));
+                    var rowShift = SixteenRowReduction.Broadcast(shift, r);
+                    var gradient = (block.Exps[r] * SixteenRowReduction.Broadcast(factor, r)) - (weightedShift ? rowShift * weight : rowShift);
+                    gradient -= Vector512.Equals(Vector512<int>.Indices, Vector512.Create(hitClass[r])).AsSingle() & SixteenRowReduction.Broadcast(hit, r);
                     Avx512F.MaskStore(row, valid, gradient);
                 }
             }
@@ -121,8 +113,7 @@ internal static unsafe class SmallClassRows
         var keep = Vector512.Create(1f - pass.Smoothing);
         var epsPerClass = Vector512.Create(pass.Smoothing / classes);
         var valid = ValidLanes(classes);
-        Span<Vector512<float>> exps = stackalloc Vector512<float>[Lanes];
-        var block = new BlockScalars(stackalloc float[BlockScalars.Floats]);
+        var block = new RowBlock(stackalloc Vector512<float>[RowBlock.Vectors]);
         double total = 0;
 
         fixed (float* x0 = logits, t0 = targets, g0 = pass.Gradient, w0 = pass.Weight, up0 = pass.EntryUpstream)
@@ -134,18 +125,18 @@ internal static unsafe class SmallClassRows
                 for (int r = 0; r < rows; r++)
                 {
                     int offset = (first + r) * classes;
-                    var masked = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
-                    var max = BroadcastMax(masked);
-                    var e = FastVectorMath.Exp(masked - max) & valid;
-                    exps[r] = e;
+                    block.Logits[r] = Avx512F.MaskLoad(x0 + offset, valid, Vector512.Create(float.NegativeInfinity));
 
-                    // With q = w * ((1 - eps) t + eps/C): loss = sum q * (max - x) + log(sum) * sum q.
-                    var q = SmoothedWeight(Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero), keep, epsPerClass, weight, valid);
-                    float sumQ = Sum(q);
-                    block.Set(r, Sum(q * Select(valid, max - masked, Vector512<float>.Zero)), sumQ, Sum(e), 0f);
+                    // q = w * ((1 - eps) t + eps/C), kept for the gradient.
+                    block.Extra[r] = Vector512.MultiplyAddEstimate(Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero), keep, epsPerClass) * weight & valid;
                 }
 
-                total += block.AddLosses(rows, pass.EntryLosses, first);
+                // loss = sum q * (max - x) + log(sum) * sum q.
+                var max = block.Exponentiate(rows, valid);
+                var sumQ = block.ExtraSums;
+                var gapQ = block.WeightedGaps(max, valid);
+                var sums = block.Sums;
+                total += AddLosses(gapQ, sumQ, sums, rows, pass.EntryLosses, first);
                 if (!writeGradient)
                 {
                     continue;
@@ -153,15 +144,32 @@ internal static unsafe class SmallClassRows
 
                 // d/dx_j = s * (sum q * p_j - q_j): k = s * sum q / sum exp for the 16 rows at once.
                 var s = EntryScales(pass.GradientScale, up0, first, rows);
-                block.StoreFactors(s * block.B / block.Sums(rows), s, Vector512<float>.Zero);
+                var factor = s * sumQ / sums;
                 for (int r = 0; r < rows; r++)
                 {
-                    int offset = (first + r) * classes;
-                    var q = SmoothedWeight(Avx512F.MaskLoad(t0 + offset, valid, Vector512<float>.Zero), keep, epsPerClass, weight, valid);
-                    var gradient = (exps[r] * Vector512.Create(block.Factor(r))) - (Vector512.Create(block.Shift(r)) * q);
-                    Avx512F.MaskStore(g0 + offset, valid, gradient);
+                    var gradient = (block.Exps[r] * SixteenRowReduction.Broadcast(factor, r)) - (SixteenRowReduction.Broadcast(s, r) * block.Extra[r]);
+                    Avx512F.MaskStore(g0 + ((first + r) * classes), valid, gradient);
                 }
             }
+        }
+
+        return total;
+    }
+
+    /// <summary>Each row's loss A + B log(sum), written per entry when wanted; their sum is returned.</summary>
+    private static double AddLosses(Vector512<float> a, Vector512<float> b, Vector512<float> sums, int rows, Span<float> entryLosses, int first)
+    {
+        var loss = a + (b * FastVectorMath.Log(sums));
+        double total = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            float value = loss.GetElement(r);
+            if (!entryLosses.IsEmpty)
+            {
+                entryLosses[first + r] = value;
+            }
+
+            total += value;
         }
 
         return total;
@@ -209,64 +217,72 @@ internal static unsafe class SmallClassRows
     }
 
     /// <summary>
-    /// The scalars of a block of up to 16 rows, one float per row in each of seven lane-wide arrays: the loss terms A
-    /// and B, the sum of exponentials, one more per-row value (w[y]), and the gradient's factor, shift and hit.
+    /// A block's rows on the stack: the masked logits, exp(x - max), and one more vector per row (q for probability
+    /// targets), 16 of each; rows past the end of a short block are filled so their lanes stay finite (and their
+    /// exponentials are not computed).
     /// </summary>
-    private readonly ref struct BlockScalars
+    private readonly ref struct RowBlock
     {
-        public const int Floats = 7 * Lanes;
+        public const int Vectors = 4 * Lanes;
 
-        private readonly Span<float> _storage;
+        private readonly Span<Vector512<float>> _storage;
 
-        public BlockScalars(Span<float> storage) => _storage = storage;
+        public RowBlock(Span<Vector512<float>> storage) => _storage = storage;
 
-        public Vector512<float> B => Load(1);
+        public Span<Vector512<float>> Logits => _storage[..Lanes];
 
-        public Vector512<float> Extra => Load(3);
+        public Span<Vector512<float>> Exps => _storage.Slice(Lanes, Lanes);
 
-        public void Set(int row, float a, float b, float sumExp, float extra)
+        public Span<Vector512<float>> Extra => _storage.Slice(2 * Lanes, Lanes);
+
+        /// <summary>Scratch for the per-row terms of a reduction.</summary>
+        private Span<Vector512<float>> Terms => _storage.Slice(3 * Lanes, Lanes);
+
+        /// <summary>The sums of exp(x - max), row r in lane r (after <see cref="Exponentiate"/>).</summary>
+        public Vector512<float> Sums => SixteenRowReduction.Reduce<AddReduction>(Exps);
+
+        /// <summary>Fills the rows past <paramref name="rows"/>, stores exp(x - max) per row, and returns the maxima.</summary>
+        public Vector512<float> Exponentiate(int rows, Vector512<float> valid)
         {
-            _storage[row] = a;
-            _storage[Lanes + row] = b;
-            _storage[(2 * Lanes) + row] = sumExp;
-            _storage[(3 * Lanes) + row] = extra;
-        }
-
-        /// <summary>The sums of exponentials, 1 in the lanes past <paramref name="rows"/> (stale there otherwise).</summary>
-        public Vector512<float> Sums(int rows) => Vector512.ConditionalSelect(RowLanes(rows), Load(2), Vector512<float>.One);
-
-        /// <summary>Each row's loss A + B log(sum), written per entry when wanted; their sum is returned.</summary>
-        public double AddLosses(int rows, Span<float> entryLosses, int first)
-        {
-            var loss = Load(0) + (Load(1) * FastVectorMath.Log(Sums(rows)));
-            double total = 0;
-            for (int r = 0; r < rows; r++)
+            for (int r = rows; r < Lanes; r++)
             {
-                float value = loss.GetElement(r);
-                if (!entryLosses.IsEmpty)
-                {
-                    entryLosses[first + r] = value;
-                }
-
-                total += value;
+                Logits[r] = Vector512.ConditionalSelect(valid, Vector512<float>.Zero, Vector512.Create(float.NegativeInfinity));
+                Extra[r] = Vector512<float>.Zero;
             }
 
-            return total;
+            var max = SixteenRowReduction.Reduce<MaxReduction>(Logits);
+            for (int r = 0; r < rows; r++)
+            {
+                Exps[r] = FastVectorMath.Exp(Logits[r] - SixteenRowReduction.Broadcast(max, r)) & valid;
+            }
+
+            Exps[rows..].Clear();
+            return max;
         }
 
-        public void StoreFactors(Vector512<float> factor, Vector512<float> shift, Vector512<float> hit)
+        /// <summary>sum_c w[c] (max - x[c]) per row.</summary>
+        public Vector512<float> WeightedGap(Vector512<float> max, Vector512<float> valid, Vector512<float> weight)
         {
-            factor.StoreUnsafe(ref _storage[4 * Lanes]);
-            shift.StoreUnsafe(ref _storage[5 * Lanes]);
-            hit.StoreUnsafe(ref _storage[6 * Lanes]);
+            for (int r = 0; r < Lanes; r++)
+            {
+                Terms[r] = Vector512.ConditionalSelect(valid, SixteenRowReduction.Broadcast(max, r) - Logits[r], Vector512<float>.Zero) * weight;
+            }
+
+            return SixteenRowReduction.Reduce<AddReduction>(Terms);
         }
 
-        public float Factor(int row) => _storage[(4 * Lanes) + row];
+        /// <summary>sum_c q[c] (max - x[c]) per row, q from <see cref="Extra"/>.</summary>
+        public Vector512<float> WeightedGaps(Vector512<float> max, Vector512<float> valid)
+        {
+            for (int r = 0; r < Lanes; r++)
+            {
+                Terms[r] = Vector512.ConditionalSelect(valid, SixteenRowReduction.Broadcast(max, r) - Logits[r], Vector512<float>.Zero) * Extra[r];
+            }
 
-        public float Shift(int row) => _storage[(5 * Lanes) + row];
+            return SixteenRowReduction.Reduce<AddReduction>(Terms);
+        }
 
-        public float Hit(int row) => _storage[(6 * Lanes) + row];
-
-        private Vector512<float> Load(int array) => Vector512.LoadUnsafe(ref _storage[array * Lanes]);
+        /// <summary>The sum of each row's <see cref="Extra"/> vector.</summary>
+        public Vector512<float> ExtraSums => SixteenRowReduction.Reduce<AddReduction>(Extra);
     }
 }
