@@ -60,6 +60,7 @@ public static class MaxPool2dKernels
                     if (kernelHeight == 2 && kernelWidth == 2 && strideWidth == 2 && Avx2.IsSupported)
                     {
                         ow = Pool2x2Vector(x, width, top, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
+                        ow = Pool2x2Vector128(x, width, top, ow, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
                     }
 
                     for (; ow < outWidth; ow++)
@@ -118,6 +119,41 @@ public static class MaxPool2dKernels
             offset = Avx2.BlendVariable(offset, Vector256.Create(width + 1), take.AsInt32());
             Vector256.Store(max, y + ow);
             Vector256.Store(Vector256.Create((top * width) + (2 * ow)) + lanes + offset, winners + ow);
+        }
+
+        return ow;
+    }
+
+    /// <summary>
+    /// The 2x2 windows from <paramref name="ow"/> on, four at a time (planes 8 or 12 wide, and the rest of wider
+    /// rows): the same comparisons as <see cref="Pool2x2Vector"/> on 128-bit vectors. Returns the first window left.
+    /// </summary>
+    [HotPath]
+    private static unsafe int Pool2x2Vector128(float* plane, int width, int top, int ow, int outWidth, float* y, int* winners)
+    {
+        float* upper = plane + ((nint)top * width);
+        float* lower = upper + width;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
+        for (; ow <= outWidth - 4; ow += 4)
+        {
+            // Split 8 consecutive values into the even (left) and odd (right) columns of 4 windows.
+            Vector128<float> upperFirst = Sse.LoadVector128(upper + (2 * ow)), upperSecond = Sse.LoadVector128(upper + (2 * ow) + 4);
+            Vector128<float> lowerFirst = Sse.LoadVector128(lower + (2 * ow)), lowerSecond = Sse.LoadVector128(lower + (2 * ow) + 4);
+            Vector128<float> a = Sse.Shuffle(upperFirst, upperSecond, 0x88), b = Sse.Shuffle(upperFirst, upperSecond, 0xDD);
+            Vector128<float> c = Sse.Shuffle(lowerFirst, lowerSecond, 0x88), d = Sse.Shuffle(lowerFirst, lowerSecond, 0xDD);
+            Vector128<float> max = a;
+            Vector128<int> offset = Vector128<int>.Zero;
+            Vector128<float> take = Sse.Or(Sse.CompareGreaterThan(b, max), Sse.CompareUnordered(b, b));
+            max = Sse41.BlendVariable(max, b, take);
+            offset = Sse41.BlendVariable(offset, Vector128.Create(1), take.AsInt32());
+            take = Sse.Or(Sse.CompareGreaterThan(c, max), Sse.CompareUnordered(c, c));
+            max = Sse41.BlendVariable(max, c, take);
+            offset = Sse41.BlendVariable(offset, Vector128.Create(width), take.AsInt32());
+            take = Sse.Or(Sse.CompareGreaterThan(d, max), Sse.CompareUnordered(d, d));
+            max = Sse41.BlendVariable(max, d, take);
+            offset = Sse41.BlendVariable(offset, Vector128.Create(width + 1), take.AsInt32());
+            Vector128.Store(max, y + ow);
+            Vector128.Store(Vector128.Create((top * width) + (2 * ow)) + lanes + offset, winners + ow);
         }
 
         return ow;

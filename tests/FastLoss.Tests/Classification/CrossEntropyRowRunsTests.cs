@@ -6,7 +6,8 @@ namespace FastLoss.Tests.Classification;
 /// <summary>
 /// Contiguous passes of a million logits or more are cut into runs of rows for the compute pool. Every entry point
 /// and option against the float64 reference (tolerances of <see cref="CrossEntropySweep"/>) at a shape that is cut,
-/// with a batch that does not divide into the runs evenly, and bitwise the same results on one and two threads.
+/// with a batch that does not divide into the runs evenly, bitwise the same results on one and two threads, and no
+/// allocation per call once the thread's job object exists.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
 public class CrossEntropyRowRunsTests
@@ -78,5 +79,32 @@ public class CrossEntropyRowRunsTests
             CrossEntropy.ForwardNone(x, layout, y, entries, options);
             return (loss, gradient, entries);
         }
+    }
+
+    [Fact]
+    public void Calls_cut_into_runs_allocate_nothing_after_the_first()
+    {
+        var random = new Random(53);
+        float[] x = ClassificationData.Logits(random, Batch * Classes);
+        long[] y = ClassificationData.IndexTargets(random, Batch, Classes);
+        float[] t = ClassificationData.Probabilities(random, Batch, Classes, 1);
+        var gradient = new float[x.Length];
+        var layout = new ClassLayout(Batch, Classes, 1);
+        using var threads = new ThreadCountScope(2);
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        while (warmUp.ElapsedMilliseconds < 500)
+        {
+            CrossEntropy.ForwardBackward(x, layout, y, gradient);
+            CrossEntropy.ForwardBackward(x, layout, t, gradient);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            CrossEntropy.ForwardBackward(x, layout, y, gradient);
+            CrossEntropy.ForwardBackward(x, layout, t, gradient);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
