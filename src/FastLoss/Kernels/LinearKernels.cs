@@ -9,6 +9,9 @@ namespace FastLoss.Kernels;
 /// </summary>
 public static class LinearKernels
 {
+    /// <summary>Below one micro-kernel tile of rows, the forward pass takes dot products instead of the packed product.</summary>
+    private const int DotProductRows = 8;
+
     /// <summary>y = x W^T + b. <paramref name="bias"/> has outFeatures elements, 1 (shared), or none.</summary>
     [HotPath]
     public static unsafe void Forward(
@@ -27,6 +30,24 @@ public static class LinearKernels
             {
                 bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
             }
+        }
+
+        if (rows < DotProductRows)
+        {
+            // A few rows (inference on one sample, say): one dot product per output, reading each weight row once in
+            // place. The product would first pack the whole transposed weight for a single row of output.
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> x = input.Slice(r * inFeatures, inFeatures);
+                Span<float> y = output.Slice(r * outFeatures, outFeatures);
+                for (int o = 0; o < outFeatures; o++)
+                {
+                    float dot = System.Numerics.Tensors.TensorPrimitives.Dot(x, weight.Slice(o * inFeatures, inFeatures));
+                    y[o] = bias.IsEmpty ? dot : y[o] + dot;
+                }
+            }
+
+            return;
         }
 
         fixed (float* x = input, w = weight, y = output)

@@ -22,6 +22,9 @@ public sealed class LinearTests
         { 9, 16, 33, "scalar" },
         { 4, 7, 1, "scalar" },
         { 17, 3, 2, "vector" },
+        { 1, 1024, 64, "vector" }, // the seed CNN's first Linear on one image: dot products
+        { 7, 300, 9, "none" },
+        { 8, 300, 9, "vector" }, // from eight rows on, the packed product
     };
 
     [Theory]
