@@ -62,5 +62,6 @@ public static partial class CrossEntropy
             EntryUpstream = entryUpstream,
             EntryLosses = entryLosses,
             Gradient = gradient,
+            StreamGradient = StreamedGradientRows.Worthwhile(gradient.Length),
         };
 }

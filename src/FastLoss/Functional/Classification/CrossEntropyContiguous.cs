@@ -26,6 +26,7 @@ internal static class CrossEntropyContiguous
     }
 
     /// <summary>Class-index targets, row after row on the calling thread.</summary>
+    [SkipLocalsInit]
     internal static double IndexRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
@@ -40,6 +41,9 @@ internal static class CrossEntropyContiguous
         ref float x0 = ref MemoryMarshal.GetReference(logits);
         ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
         ref float w = ref MemoryMarshal.GetReference(pass.Weight);
+        bool stream = writeGradient && pass.StreamGradient && StreamedGradientRows.FitsRow(classes);
+        Span<float> scratch = stream ? stackalloc float[StreamedGradientRows.MaxClasses] : default;
+        ref float e = ref MemoryMarshal.GetReference(scratch);
         double total = 0;
 
         for (int n = 0; n < batch; n++)
@@ -67,8 +71,8 @@ internal static class CrossEntropyContiguous
             float wy = weighted ? Unsafe.Add(ref w, y) : 1f;
 
             float max = RowKernels.Max<TL, TV>(ref x, classes);
-            float sumExp = writeGradient
-                ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
+            float sumExp = stream ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref e, classes, max)
+                : writeGradient ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
                 : RowKernels.SumExp<TL, TV>(ref x, classes, max);
             float logSum = MathF.Log(sumExp);
 
@@ -96,6 +100,12 @@ internal static class CrossEntropyContiguous
                 float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
                 float k = s * ((keep * wy) + (epsPerClass * pass.WeightTotal)) / sumExp;
                 float b = s * epsPerClass;
+                if (stream)
+                {
+                    StreamedGradientRows.IndexRow(ref e, ref g, classes, k, b, ref w, weighted && eps > 0f, y, s * keep * wy);
+                    continue;
+                }
+
                 if (weighted && eps > 0f)
                 {
                     RowKernels.ScaleShiftWeighted<TL, TV>(ref g, ref w, classes, k, b);
@@ -107,6 +117,11 @@ internal static class CrossEntropyContiguous
 
                 Unsafe.Add(ref g, y) -= s * keep * wy;
             }
+        }
+
+        if (stream)
+        {
+            StreamedGradientRows.Finish();
         }
 
         return total;
@@ -127,6 +142,7 @@ internal static class CrossEntropyContiguous
     }
 
     /// <summary>Class-probability targets, row after row on the calling thread.</summary>
+    [SkipLocalsInit]
     internal static double ProbabilityRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
         where TL : struct, IFloatLanes<TV>
         where TV : struct
@@ -141,6 +157,9 @@ internal static class CrossEntropyContiguous
         ref float t0 = ref MemoryMarshal.GetReference(targets);
         ref float g0 = ref MemoryMarshal.GetReference(pass.Gradient);
         ref float w = ref MemoryMarshal.GetReference(pass.Weight);
+        bool stream = writeGradient && pass.StreamGradient && StreamedGradientRows.FitsRow(classes);
+        Span<float> scratch = stream ? stackalloc float[StreamedGradientRows.MaxClasses] : default;
+        ref float e = ref MemoryMarshal.GetReference(scratch);
         double total = 0;
 
         for (int n = 0; n < batch; n++)
@@ -151,8 +170,8 @@ internal static class CrossEntropyContiguous
             ref float g = ref Unsafe.Add(ref g0, offset);
 
             float max = RowKernels.Max<TL, TV>(ref x, classes);
-            float sumExp = writeGradient
-                ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
+            float sumExp = stream ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref e, classes, max)
+                : writeGradient ? RowKernels.StoreExpAndSum<TL, TV>(ref x, ref g, classes, max)
                 : RowKernels.SumExp<TL, TV>(ref x, classes, max);
             float logSum = MathF.Log(sumExp);
 
@@ -171,8 +190,20 @@ internal static class CrossEntropyContiguous
             {
                 // d/dx_j = s * (sum q * p_j - q_j).
                 float s = perEntryUpstream ? pass.GradientScale * pass.EntryUpstream[n] : pass.GradientScale;
-                ProbabilityGradient<TL, TV>(ref g, ref t, ref w, weighted, classes, s * sumQ / sumExp, s, keep, epsPerClass);
+                if (stream)
+                {
+                    StreamedGradientRows.ProbabilityRow(ref e, ref t, ref g, classes, s * sumQ / sumExp, s, ref w, weighted, keep, epsPerClass);
+                }
+                else
+                {
+                    ProbabilityGradient<TL, TV>(ref g, ref t, ref w, weighted, classes, s * sumQ / sumExp, s, keep, epsPerClass);
+                }
             }
+        }
+
+        if (stream)
+        {
+            StreamedGradientRows.Finish();
         }
 
         return total;

@@ -30,4 +30,7 @@ internal ref struct CrossEntropyPass
 
     /// <summary>Where d loss / d logits goes (same layout as the logits), or empty for a forward-only pass.</summary>
     public Span<float> Gradient;
+
+    /// <summary>Whether the whole gradient is large enough to be written with streaming stores (<see cref="StreamedGradientRows"/>).</summary>
+    public bool StreamGradient;
 }

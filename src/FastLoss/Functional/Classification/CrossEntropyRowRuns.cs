@@ -37,6 +37,7 @@ internal sealed unsafe class CrossEntropyRowRuns<TL, TV> : IParallelWork
     private float _smoothing;
     private long _ignoreIndex;
     private float _gradientScale;
+    private bool _streamGradient;
 
     /// <summary>Whether a pass over <paramref name="batch"/> rows of <paramref name="classes"/> is cut into runs.</summary>
     public static bool Applies(int batch, int classes) => batch >= Parts && (long)batch * classes >= MinimumElements;
@@ -71,6 +72,7 @@ internal sealed unsafe class CrossEntropyRowRuns<TL, TV> : IParallelWork
             Smoothing = _smoothing,
             IgnoreIndex = _ignoreIndex,
             GradientScale = _gradientScale,
+            StreamGradient = _streamGradient,
             EntryUpstream = _entryUpstream == null ? default : new ReadOnlySpan<float>(_entryUpstream + first, rows),
             EntryLosses = _entryLosses == null ? default : new Span<float>(_entryLosses + first, rows),
             Gradient = _gradient == null ? default : new Span<float>(_gradient + start, length),
@@ -100,6 +102,7 @@ internal sealed unsafe class CrossEntropyRowRuns<TL, TV> : IParallelWork
             job._smoothing = pass.Smoothing;
             job._ignoreIndex = pass.IgnoreIndex;
             job._gradientScale = pass.GradientScale;
+            job._streamGradient = pass.StreamGradient;
             try
             {
                 ComputePool.Run(job, Parts);
