@@ -46,7 +46,7 @@ internal static class ClassLossParser
         var attributeLocation = attributeSyntax?.GetLocation() ?? type.Locations[0];
         Location At(string argument) => ArgumentLocation(attributeSyntax, argument) ?? attributeLocation;
 
-        if (!IsStaticPartialTopLevel(type, cancellationToken))
+        if (!DeclarationSymbols.IsStaticPartialTopLevel(type, cancellationToken))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossNotStaticPartial, type.Locations[0], type.Name));
             return null;
@@ -62,12 +62,12 @@ internal static class ClassLossParser
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
         var compilation = context.SemanticModel.Compilation;
-        int targets = NamedArgument<int>(attribute, "Targets", 1);
-        var contiguous = NamedArgument<INamedTypeSymbol?>(attribute, "ContiguousKernels", null);
-        var strided = NamedArgument<INamedTypeSymbol?>(attribute, "StridedKernels", null);
-        string? checkOptions = NamedArgument<string?>(attribute, "CheckOptions", null);
-        string? newPass = NamedArgument<string?>(attribute, "NewPass", null);
-        bool backwardReadsInput = NamedArgument(attribute, "BackwardReadsInput", true);
+        int targets = DeclarationSymbols.NamedArgument<int>(attribute, "Targets", 1);
+        var contiguous = DeclarationSymbols.NamedArgument<INamedTypeSymbol?>(attribute, "ContiguousKernels", null);
+        var strided = DeclarationSymbols.NamedArgument<INamedTypeSymbol?>(attribute, "StridedKernels", null);
+        string? checkOptions = DeclarationSymbols.NamedArgument<string?>(attribute, "CheckOptions", null);
+        string? newPass = DeclarationSymbols.NamedArgument<string?>(attribute, "NewPass", null);
+        bool backwardReadsInput = DeclarationSymbols.NamedArgument(attribute, "BackwardReadsInput", true);
 
         bool ok = true;
         if (!SyntaxFacts.IsValidIdentifier(input) || SyntaxFacts.GetKeywordKind(input) != SyntaxKind.None || ReservedNames.Contains(input))
@@ -427,37 +427,5 @@ internal static class ClassLossParser
     {
         var arguments = attribute?.ArgumentList?.Arguments;
         return arguments is { } list && list.Count > index && list[index].NameEquals is null ? list[index].GetLocation() : null;
-    }
-
-    private static bool IsStaticPartialTopLevel(INamedTypeSymbol type, CancellationToken cancellationToken)
-    {
-        if (!type.IsStatic || type.ContainingType is not null)
-        {
-            return false;
-        }
-
-        foreach (var reference in type.DeclaringSyntaxReferences)
-        {
-            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax declaration
-                && declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static T NamedArgument<T>(AttributeData attribute, string name, T fallback)
-    {
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == name && argument.Value.Value is T value)
-            {
-                return value;
-            }
-        }
-
-        return fallback;
     }
 }

@@ -38,7 +38,7 @@ internal static class DeclarationParser
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var type = method.ContainingType;
 
-        if (!IsStaticPartialTopLevel(type, cancellationToken))
+        if (!DeclarationSymbols.IsStaticPartialTopLevel(type, cancellationToken))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotStaticPartial, type.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation(), type.Name));
             return null;
@@ -54,9 +54,9 @@ internal static class DeclarationParser
         }
 
         var attribute = context.Attributes[0];
-        string? derivativeName = NamedArgument<string>(attribute, "Derivative");
-        bool weighted = NamedArgument<bool>(attribute, "Weighted");
-        bool unitInterval = NamedArgument<bool>(attribute, "InputInUnitInterval");
+        string? derivativeName = DeclarationSymbols.NamedArgument<string?>(attribute, "Derivative", null);
+        bool weighted = DeclarationSymbols.NamedArgument(attribute, "Weighted", false);
+        bool unitInterval = DeclarationSymbols.NamedArgument(attribute, "InputInUnitInterval", false);
 
         var parameters = ClassifyParameters(method, kind, diagnostics);
         if (parameters is null)
@@ -259,36 +259,4 @@ internal static class DeclarationParser
         Conditional k => HasBareLog(k.Condition, false) || HasBareLog(k.WhenTrue, false) || HasBareLog(k.WhenFalse, false),
         _ => false,
     };
-
-    private static bool IsStaticPartialTopLevel(INamedTypeSymbol type, CancellationToken cancellationToken)
-    {
-        if (!type.IsStatic || type.ContainingType is not null)
-        {
-            return false;
-        }
-
-        foreach (var reference in type.DeclaringSyntaxReferences)
-        {
-            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax declaration
-                && declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static T? NamedArgument<T>(AttributeData attribute, string name)
-    {
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == name && argument.Value.Value is T value)
-            {
-                return value;
-            }
-        }
-
-        return default;
-    }
 }
