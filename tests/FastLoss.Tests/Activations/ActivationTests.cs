@@ -1,4 +1,5 @@
 using FastLoss.Functional;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Activations;
 
@@ -100,18 +101,7 @@ public class ActivationTests
         var x = new float[1000];
         var y = new float[1000];
         var g = new float[1000];
-        for (int w = 0; w < 300; w++)
-        {
-            RunAll(x, y, g);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < 1000; c++)
-        {
-            RunAll(x, y, g);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => RunAll(x, y, g), 1000));
     }
 
     private static void RunAll(float[] x, float[] y, float[] g)

@@ -1,5 +1,6 @@
 using FastLoss.Functional;
 using FastLoss.NN;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Classification;
 
@@ -78,21 +79,7 @@ public class ClassificationAllocationTests
 
     private static void AssertNoAllocation(Action step, string what)
     {
-        // Warm up for long enough that tiered compilation has replaced every method on the path (it waits for
-        // 100 ms without new methods before it compiles the hot ones again): only steady calls are counted.
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 100 || warmUp.ElapsedMilliseconds < 500; i++)
-        {
-            step();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
-        {
-            step();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyState.AllocatedBytes(step, Calls);
         Assert.True(allocated == 0, $"{what}: {allocated} bytes allocated over {Calls} calls");
     }
 }

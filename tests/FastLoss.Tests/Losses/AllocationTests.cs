@@ -1,5 +1,6 @@
 using FastLoss.Functional;
 using FastLoss.NN;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Losses;
 
@@ -21,18 +22,7 @@ public class AllocationTests
             p[i] = 2f;
         }
 
-        for (int c = 0; c < 300; c++)
-        {
-            RunAll(x, y, w, p, g, l); // warm-up: JIT and tiering
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < Calls; c++)
-        {
-            RunAll(x, y, w, p, g, l);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => RunAll(x, y, w, p, g, l), Calls));
     }
 
     [Fact]
@@ -58,18 +48,8 @@ public class AllocationTests
             none.Forward(input, target);
         }
 
-        for (int c = 0; c < 300; c++)
-        {
-            Step(); // warm-up: plans buffers once, then lets the JIT finish tiering
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < Calls; c++)
-        {
-            Step();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The first step plans the buffers; the warm-up also lets the JIT finish tiering.
+        Assert.Equal(0, SteadyState.AllocatedBytes(Step, Calls));
     }
 
     private static void RunAll(float[] x, float[] y, float[] w, float[] p, float[] g, float[] l)

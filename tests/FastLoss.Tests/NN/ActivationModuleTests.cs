@@ -1,5 +1,6 @@
 using FastLoss.Autograd;
 using FastLoss.NN;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 
@@ -50,17 +51,6 @@ public sealed class ActivationModuleTests
             optimizer.Step();
         }
 
-        for (int i = 0; i < 300; i++)
-        {
-            Step();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            Step();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytes(Step, 100));
     }
 }
