@@ -66,7 +66,7 @@ internal static unsafe class SmallClassRows
                 var b = wy;
                 if (eps > 0f)
                 {
-                    var gap = block.WeightedGap(max, valid, weight);
+                    var gap = block.WeightedGaps(max, valid, weight, weightPerRow: false);
                     a = (keep * a) + (epsPerClass * gap);
                     b = (keep * wy) + (epsPerClass * Vector512.Create(pass.WeightTotal));
                 }
@@ -134,7 +134,7 @@ internal static unsafe class SmallClassRows
                 // loss = sum q * (max - x) + log(sum) * sum q.
                 var max = block.Exponentiate(rows, valid);
                 var sumQ = block.ExtraSums;
-                var gapQ = block.WeightedGaps(max, valid);
+                var gapQ = block.WeightedGaps(max, valid, Vector512<float>.One, weightPerRow: true);
                 var sums = block.Sums;
                 total += AddLosses(gapQ, sumQ, sums, rows, pass.EntryLosses, first);
                 if (!writeGradient)
@@ -260,23 +260,16 @@ internal static unsafe class SmallClassRows
             return max;
         }
 
-        /// <summary>sum_c w[c] (max - x[c]) per row.</summary>
-        public Vector512<float> WeightedGap(Vector512<float> max, Vector512<float> valid, Vector512<float> weight)
+        /// <summary>
+        /// sum_c w[c] (max - x[c]) per row, with w the class weights <paramref name="weight"/>, or each row's own
+        /// <see cref="Extra"/> vector (q) when <paramref name="weightPerRow"/>.
+        /// </summary>
+        public Vector512<float> WeightedGaps(Vector512<float> max, Vector512<float> valid, Vector512<float> weight, bool weightPerRow)
         {
             for (int r = 0; r < Lanes; r++)
             {
-                Terms[r] = Vector512.ConditionalSelect(valid, SixteenRowReduction.Broadcast(max, r) - Logits[r], Vector512<float>.Zero) * weight;
-            }
-
-            return SixteenRowReduction.Reduce<AddReduction>(Terms);
-        }
-
-        /// <summary>sum_c q[c] (max - x[c]) per row, q from <see cref="Extra"/>.</summary>
-        public Vector512<float> WeightedGaps(Vector512<float> max, Vector512<float> valid)
-        {
-            for (int r = 0; r < Lanes; r++)
-            {
-                Terms[r] = Vector512.ConditionalSelect(valid, SixteenRowReduction.Broadcast(max, r) - Logits[r], Vector512<float>.Zero) * Extra[r];
+                var gap = Vector512.ConditionalSelect(valid, SixteenRowReduction.Broadcast(max, r) - Logits[r], Vector512<float>.Zero);
+                Terms[r] = gap * (weightPerRow ? Extra[r] : weight);
             }
 
             return SixteenRowReduction.Reduce<AddReduction>(Terms);
