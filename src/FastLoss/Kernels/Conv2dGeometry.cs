@@ -105,4 +105,30 @@ public readonly record struct Conv2dGeometry
 
     /// <summary>Scratch floats one image's convolution kernels need: the unfolded input and the padded image.</summary>
     public int ScratchSize => ColumnsSize + PaddedInputSize;
+
+    /// <summary>
+    /// Whether the unfolded input can be read from <see cref="TapRows"/> instead of being written out: with a
+    /// vertical stride of 1, the im2col rows that differ only in the kernel row are windows of one plane.
+    /// </summary>
+    public bool HasTapRows => StrideHeight == 1;
+
+    /// <summary>Elements of the tap rows: C x KW planes of H + 2 PH rows of OW values.</summary>
+    public int TapRowsSize => InChannels * KernelWidth * (InHeight + (2 * PaddingHeight)) * OutWidth;
+
+    /// <summary>
+    /// Whether the input gradient is itself a stride-1 convolution (<see cref="Transposed"/>) of the output
+    /// gradient with the flipped, transposed weight: it is when both strides are 1 and the padding is less than
+    /// the kernel, so that the output gradient needs padding KH - 1 - PH, not cropping.
+    /// </summary>
+    public bool HasTransposedConvolution =>
+        StrideHeight == 1 && StrideWidth == 1 && PaddingHeight < KernelHeight && PaddingWidth < KernelWidth
+        && InHeight > 0 && InWidth > 0;
+
+    /// <summary>
+    /// The convolution that gives the input gradient (valid when <see cref="HasTransposedConvolution"/>):
+    /// OutC channels of OH x OW in, C channels of H x W out, padding KH - 1 - PH and KW - 1 - PW.
+    /// </summary>
+    public Conv2dGeometry Transposed => new(
+        OutChannels, OutHeight, OutWidth, InChannels, KernelHeight, KernelWidth,
+        1, 1, KernelHeight - 1 - PaddingHeight, KernelWidth - 1 - PaddingWidth);
 }

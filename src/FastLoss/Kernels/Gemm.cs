@@ -59,8 +59,18 @@ public static class Gemm
             return;
         }
 
-        var operands = new GemmOperands(transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate: beta != 0f, c, ldc, packedA);
-        int threads = ComputePool.CanRunInParallel && (long)m * n * k >= ParallelThreshold ? ComputePool.ThreadCount : 1;
+        Compute(new GemmOperands(transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate: beta != 0f, c, ldc, packedA));
+    }
+
+    /// <summary>
+    /// The product on operands whose C is ready (to be added to or overwritten, as <see cref="GemmOperands.Accumulate"/>
+    /// says), with M, N and K positive: split over the pool when it is large enough.
+    /// </summary>
+    [HotPath]
+    internal static unsafe void Compute(in GemmOperands operands)
+    {
+        int m = operands.M, n = operands.N;
+        int threads = ComputePool.CanRunInParallel && (long)m * n * operands.K >= ParallelThreshold ? ComputePool.ThreadCount : 1;
         if (threads > 1)
         {
             GemmTiling tiling = GemmTiling.Current;

@@ -6,7 +6,8 @@ namespace FastLoss.Kernels;
 /// <summary>
 /// The cache-blocked loops of <see cref="Gemm"/> over one rectangle of C on one thread (Goto's algorithm):
 /// for each NC-wide panel and KC-deep slice, pack op(B) once, then for each MC-high block pack op(A) and sweep
-/// the register tiles. Full tiles are written in place; edge tiles go through a small buffer.
+/// the register tiles. Full tiles are written in place; edge tiles go through a small buffer. B given by a row
+/// table is not packed (see <see cref="GemmMicroKernels"/>' tabled-row kernel).
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -18,14 +19,22 @@ internal static unsafe class GemmDriver
         GemmTiling tiling = GemmTiling.Current;
         GemmScratch scratch = GemmScratch.Current;
         int mr = tiling.Mr, nr = tiling.Nr;
+
+        // B rows given by a table (tap rows) are read in place by the wide kernel; only a last, narrower sliver is packed.
+        bool inPlaceB = g.BRows is not null && !g.TransB && tiling.IsWide;
         for (int jc = colStart; jc < colEnd; jc += tiling.Nc)
         {
             int nc = Math.Min(tiling.Nc, colEnd - jc);
+            int fullWidth = inPlaceB ? nc / nr * nr : 0;
             for (int pc = 0; pc < g.K; pc += tiling.Kc)
             {
                 int kc = Math.Min(tiling.Kc, g.K - pc);
                 bool accumulate = g.Accumulate || pc > 0;
-                GemmPacking.PackB(g, pc, kc, jc, nc, nr, scratch.PackedB);
+                if (fullWidth < nc)
+                {
+                    GemmPacking.PackB(g, pc, kc, jc + fullWidth, nc - fullWidth, nr, scratch.PackedB + ((nint)fullWidth * kc));
+                }
+
                 for (int ic = rowStart; ic < rowEnd; ic += tiling.Mc)
                 {
                     int mc = Math.Min(tiling.Mc, rowEnd - ic);
@@ -43,18 +52,27 @@ internal static unsafe class GemmDriver
                     {
                         int width = Math.Min(nr, nc - jr);
                         float* packedB = scratch.PackedB + ((nint)jr * kc);
+                        bool inPlace = jr < fullWidth;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int height = Math.Min(mr, mc - ir);
                             float* packedA = packedBlock + ((nint)ir * kc);
                             float* c = g.C + ((nint)(ic + ir) * g.Ldc) + jc + jr;
-                            if (height == mr && width == nr)
+                            bool full = height == mr && width == nr;
+                            float* target = full ? c : scratch.Tile;
+                            nint targetStride = full ? g.Ldc : nr;
+                            bool accumulateTarget = full && accumulate;
+                            if (inPlace)
                             {
-                                RunKernel(tiling, kc, packedA, packedB, c, g.Ldc, accumulate);
+                                GemmMicroKernels.Kernel8x32(kc, packedA, g.B + jc + jr, g.BRows + pc, target, targetStride, accumulateTarget);
                             }
                             else
                             {
-                                RunKernel(tiling, kc, packedA, packedB, scratch.Tile, nr, accumulate: false);
+                                RunKernel(tiling, kc, packedA, packedB, target, targetStride, accumulateTarget);
+                            }
+
+                            if (!full)
+                            {
                                 MergeEdge(scratch.Tile, nr, c, g.Ldc, height, width, accumulate);
                             }
                         }

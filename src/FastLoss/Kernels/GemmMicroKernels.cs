@@ -16,9 +16,23 @@ internal static unsafe class GemmMicroKernels
     /// 8 x 32 with Vector512: 16 accumulators, 2 B vectors and 1 broadcast A value (19 of 32 registers);
     /// 16 FMAs per 10 loads keeps the FMA pipes busy.
     /// </summary>
+    [HotPath]
+    public static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel8x32(kc, a, new PackedSliver(b), c, ldc, accumulate);
+
+    /// <summary>
+    /// <see cref="Kernel8x32(int, float*, float*, float*, nint, bool)"/> reading B's kc rows where a row table puts
+    /// them (row p at <paramref name="b"/> + <paramref name="rows"/>[p]) instead of from a packed sliver: for a
+    /// B whose rows are already laid out (tap rows), packing would only copy them.
+    /// </summary>
+    [HotPath]
+    public static void Kernel8x32(int kc, float* a, float* b, int* rows, float* c, nint ldc, bool accumulate) =>
+        Kernel8x32(kc, a, new TabledRows(b, rows), c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
-    public static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel8x32<TRows>(int kc, float* a, TRows b, float* c, nint ldc, bool accumulate)
+        where TRows : struct, ISliverRows
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -26,8 +40,9 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b);
-            Vector512<float> b1 = Vector512.Load(b + 16);
+            float* row = b.Row(p);
+            Vector512<float> b0 = Vector512.Load(row);
+            Vector512<float> b1 = Vector512.Load(row + 16);
             Vector512<float> ai = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
@@ -53,7 +68,6 @@ internal static unsafe class GemmMicroKernels
             c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
             a += 8;
-            b += 32;
         }
 
         Store512(c, c00, c01, accumulate);
@@ -135,5 +149,25 @@ internal static unsafe class GemmMicroKernels
 
         Vector256.Store(left, row);
         Vector256.Store(right, row + 8);
+    }
+
+    /// <summary>Where row p of a B sliver's 32 values is.</summary>
+    private interface ISliverRows
+    {
+        float* Row(int p);
+    }
+
+    /// <summary>A packed sliver: rows of 32 one after another.</summary>
+    private readonly struct PackedSliver(float* start) : ISliverRows
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Row(int p) => start + ((nint)p * 32);
+    }
+
+    /// <summary>Rows wherever a table of offsets puts them.</summary>
+    private readonly struct TabledRows(float* start, int* offsets) : ISliverRows
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Row(int p) => start + offsets[p];
     }
 }

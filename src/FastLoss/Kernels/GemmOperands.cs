@@ -2,7 +2,9 @@ namespace FastLoss.Kernels;
 
 /// <summary>
 /// One product C (+)= alpha * op(A) * op(B) over pinned row-major matrices: op(A) is M x K, op(B) is K x N,
-/// C is M x N. A transposed operand is stored as its transpose (K x M for A, N x K for B).
+/// C is M x N. A transposed operand is stored as its transpose (K x M for A, N x K for B). A stored row r
+/// starts at A + r * lda, or, when a row table is given, at A + ARows[r] (likewise for B): rows of a matrix that is
+/// never written out, such as a convolution's unfolded input, can then overlap in memory.
 /// </summary>
 internal readonly unsafe struct GemmOperands
 {
@@ -58,4 +60,16 @@ internal readonly unsafe struct GemmOperands
     /// reused across many products, such as a convolution's weight), or null to pack A block by block.
     /// </summary>
     public float* PackedA { get; }
+
+    /// <summary>Where each stored row of A starts, in floats from <see cref="A"/>; null for rows <see cref="Lda"/> apart.</summary>
+    public int* ARows { get; init; }
+
+    /// <summary>Where each stored row of B starts, in floats from <see cref="B"/>; null for rows <see cref="Ldb"/> apart.</summary>
+    public int* BRows { get; init; }
+
+    /// <summary>Stored row <paramref name="row"/> of A.</summary>
+    public float* RowOfA(int row) => ARows is null ? A + ((nint)row * Lda) : A + ARows[row];
+
+    /// <summary>Stored row <paramref name="row"/> of B.</summary>
+    public float* RowOfB(int row) => BRows is null ? B + ((nint)row * Ldb) : B + BRows[row];
 }

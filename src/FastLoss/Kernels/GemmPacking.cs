@@ -19,6 +19,7 @@ internal static unsafe class GemmPacking
     public static void PackA(in GemmOperands g, int row0, int rows, int k0, int kc, int mr, float* packed)
     {
         float alpha = g.Alpha;
+        float** eightRows = stackalloc float*[8];
         for (int s = 0; s < rows; s += mr)
         {
             int height = Math.Min(mr, rows - s);
@@ -26,20 +27,18 @@ internal static unsafe class GemmPacking
             if (g.TransA && mr == 8 && height == 8)
             {
                 // op(A)[i, k] = A[k, i]: each k contributes 8 consecutive floats, one vector.
-                float* source = g.A + ((nint)k0 * g.Lda) + row0 + s;
                 Vector256<float> factor = Vector256.Create(alpha);
                 for (int k = 0; k < kc; k++)
                 {
-                    Vector256.Store(Vector256.Load(source) * factor, sliver + ((nint)k * 8));
-                    source += g.Lda;
+                    Vector256.Store(Vector256.Load(g.RowOfA(k0 + k) + row0 + s) * factor, sliver + ((nint)k * 8));
                 }
             }
             else if (g.TransA)
             {
                 // op(A)[i, k] = A[k, i]: each k contributes MR consecutive floats.
-                float* source = g.A + ((nint)k0 * g.Lda) + row0 + s;
                 for (int k = 0; k < kc; k++)
                 {
+                    float* source = g.RowOfA(k0 + k) + row0 + s;
                     float* column = sliver + ((nint)k * mr);
                     int r = 0;
                     for (; r < height; r++)
@@ -51,25 +50,27 @@ internal static unsafe class GemmPacking
                     {
                         column[r] = 0f;
                     }
-
-                    source += g.Lda;
                 }
             }
             else if (mr == 8 && height == 8 && Avx.IsSupported)
             {
                 // op(A)[i, k] = A[i, k]: 8 x 8 blocks of the 8 rows are transposed in registers.
-                float* block = g.A + ((nint)(row0 + s) * g.Lda) + k0;
+                for (int r = 0; r < 8; r++)
+                {
+                    eightRows[r] = g.RowOfA(row0 + s + r) + k0;
+                }
+
                 int k = 0;
                 for (; k <= kc - 8; k += 8)
                 {
-                    Transpose8x8(block + k, g.Lda, sliver + ((nint)k * 8), 8, alpha);
+                    Transpose8x8(eightRows, k, sliver + ((nint)k * 8), 8, alpha);
                 }
 
                 for (; k < kc; k++)
                 {
                     for (int r = 0; r < 8; r++)
                     {
-                        sliver[((nint)k * 8) + r] = alpha * block[((nint)r * g.Lda) + k];
+                        sliver[((nint)k * 8) + r] = alpha * eightRows[r][k];
                     }
                 }
             }
@@ -78,7 +79,7 @@ internal static unsafe class GemmPacking
                 // op(A)[i, k] = A[i, k]: rows are read contiguously and scattered with stride MR.
                 for (int r = 0; r < height; r++)
                 {
-                    float* source = g.A + ((nint)(row0 + s + r) * g.Lda) + k0;
+                    float* source = g.RowOfA(row0 + s + r) + k0;
                     float* target = sliver + r;
                     for (int k = 0; k < kc; k++)
                     {
@@ -124,6 +125,7 @@ internal static unsafe class GemmPacking
     [HotPath]
     public static void PackB(in GemmOperands g, int k0, int kc, int col0, int cols, int nr, float* packed)
     {
+        float** eightRows = stackalloc float*[8];
         for (int t = 0; t < cols; t += nr)
         {
             int width = Math.Min(nr, cols - t);
@@ -133,18 +135,22 @@ internal static unsafe class GemmPacking
                 // op(B)[k, j] = B[j, k]: 8 x 8 blocks of 8 rows of B (8 columns of op(B)) are transposed in registers.
                 for (int c = 0; c < nr; c += 8)
                 {
-                    float* rows = g.B + ((nint)(col0 + t + c) * g.Ldb) + k0;
+                    for (int j = 0; j < 8; j++)
+                    {
+                        eightRows[j] = g.RowOfB(col0 + t + c + j) + k0;
+                    }
+
                     int k = 0;
                     for (; k <= kc - 8; k += 8)
                     {
-                        Transpose8x8(rows + k, g.Ldb, sliver + ((nint)k * nr) + c, nr, 1f);
+                        Transpose8x8(eightRows, k, sliver + ((nint)k * nr) + c, nr, 1f);
                     }
 
                     for (; k < kc; k++)
                     {
                         for (int j = 0; j < 8; j++)
                         {
-                            sliver[((nint)k * nr) + c + j] = rows[((nint)j * g.Ldb) + k];
+                            sliver[((nint)k * nr) + c + j] = eightRows[j][k];
                         }
                     }
                 }
@@ -154,7 +160,7 @@ internal static unsafe class GemmPacking
                 // op(B)[k, j] = B[j, k]: columns of op(B) are rows of B, scattered with stride NR.
                 for (int c = 0; c < width; c++)
                 {
-                    float* source = g.B + ((nint)(col0 + t + c) * g.Ldb) + k0;
+                    float* source = g.RowOfB(col0 + t + c) + k0;
                     float* target = sliver + c;
                     for (int k = 0; k < kc; k++)
                     {
@@ -174,18 +180,16 @@ internal static unsafe class GemmPacking
             else
             {
                 // op(B)[k, j] = B[k, j]: each k contributes NR consecutive floats.
-                float* source = g.B + ((nint)k0 * g.Ldb) + col0 + t;
                 if (width == nr && nr % 8 == 0)
                 {
                     for (int k = 0; k < kc; k++)
                     {
+                        float* source = g.RowOfB(k0 + k) + col0 + t;
                         float* row = sliver + ((nint)k * nr);
                         for (int c = 0; c < nr; c += 8)
                         {
                             Vector256.Store(Vector256.Load(source + c), row + c);
                         }
-
-                        source += g.Ldb;
                     }
 
                     continue;
@@ -195,34 +199,32 @@ internal static unsafe class GemmPacking
                 for (int k = 0; k < kc; k++)
                 {
                     float* row = sliver + ((nint)k * nr);
-                    Unsafe.CopyBlockUnaligned(row, source, bytes);
+                    Unsafe.CopyBlockUnaligned(row, g.RowOfB(k0 + k) + col0 + t, bytes);
                     for (int c = width; c < nr; c++)
                     {
                         row[c] = 0f;
                     }
-
-                    source += g.Ldb;
                 }
             }
         }
     }
 
     /// <summary>
-    /// Writes the transpose of the 8 x 8 block at <paramref name="source"/> (row stride
-    /// <paramref name="sourceStride"/>), times <paramref name="scale"/>, to 8 rows of <paramref name="target"/>
-    /// (row stride <paramref name="targetStride"/>): unpack pairs, shuffle quads, swap 128-bit halves.
+    /// Writes the transpose of the 8 x 8 block at column <paramref name="column"/> of the 8 <paramref name="rows"/>,
+    /// times <paramref name="scale"/>, to 8 rows of <paramref name="target"/> (row stride
+    /// <paramref name="targetStride"/>): unpack pairs, shuffle quads, swap 128-bit halves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, int sourceStride, float* target, int targetStride, float scale)
+    private static void Transpose8x8(float** rows, int column, float* target, int targetStride, float scale)
     {
-        Vector256<float> r0 = Avx.LoadVector256(source);
-        Vector256<float> r1 = Avx.LoadVector256(source + sourceStride);
-        Vector256<float> r2 = Avx.LoadVector256(source + (2 * (nint)sourceStride));
-        Vector256<float> r3 = Avx.LoadVector256(source + (3 * (nint)sourceStride));
-        Vector256<float> r4 = Avx.LoadVector256(source + (4 * (nint)sourceStride));
-        Vector256<float> r5 = Avx.LoadVector256(source + (5 * (nint)sourceStride));
-        Vector256<float> r6 = Avx.LoadVector256(source + (6 * (nint)sourceStride));
-        Vector256<float> r7 = Avx.LoadVector256(source + (7 * (nint)sourceStride));
+        Vector256<float> r0 = Avx.LoadVector256(rows[0] + column);
+        Vector256<float> r1 = Avx.LoadVector256(rows[1] + column);
+        Vector256<float> r2 = Avx.LoadVector256(rows[2] + column);
+        Vector256<float> r3 = Avx.LoadVector256(rows[3] + column);
+        Vector256<float> r4 = Avx.LoadVector256(rows[4] + column);
+        Vector256<float> r5 = Avx.LoadVector256(rows[5] + column);
+        Vector256<float> r6 = Avx.LoadVector256(rows[6] + column);
+        Vector256<float> r7 = Avx.LoadVector256(rows[7] + column);
 
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);

@@ -140,8 +140,9 @@ public static class Im2Col
         }
     }
 
+    /// <summary>Copies <paramref name="count"/> floats with the widest vectors that fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Copy(float* target, float* source, int count)
+    internal static unsafe void Copy(float* target, float* source, int count)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -141,6 +141,10 @@ public sealed class Conv2d : Module
         private Tensor? _inputGrad, _weightGrad, _biasGrad;
         private float[][] _weightGradParts = [];
         private float[][] _biasGradParts = [];
+        private int _scratchSize;
+        private bool _tapRows, _transposedConvolution, _transposedWeightGrad;
+        private int[] _tapOffsets = [], _transposedTapOffsets = [];
+        private float[] _flippedWeight = [], _packedFlippedWeight = [];
 
         // The weight and its transpose packed for the products once per call rather than once per image.
         private readonly float[] _packedWeight = GC.AllocateArray<float>(
@@ -156,11 +160,47 @@ public sealed class Conv2d : Module
             _geometry = geometry;
             _images = images;
             _parts = Math.Clamp(images, 1, MaxParts);
-            _weightGradParts = new float[_parts][];
-            _biasGradParts = new float[_parts][];
-            for (int p = 0; p < _parts && _parts > 1; p++)
+
+            // Tap rows where the vertical stride is 1; im2col otherwise (see Conv2dTapRowKernels).
+            _tapRows = geometry.HasTapRows;
+            _transposedConvolution = geometry.HasTransposedConvolution;
+            _transposedWeightGrad = _tapRows && Conv2dTapRowKernels.PrefersTransposedWeightGrad(geometry);
+            _tapOffsets = [];
+            _transposedTapOffsets = [];
+            _flippedWeight = [];
+            _packedFlippedWeight = [];
+            if (_tapRows)
+            {
+                _tapOffsets = GC.AllocateArray<int>(geometry.PatchSize, pinned: true);
+                TapRows.FillOffsets(geometry, _tapOffsets);
+            }
+
+            int inputGradScratch = geometry.ScratchSize;
+            if (_transposedConvolution)
+            {
+                Conv2dGeometry transposed = geometry.Transposed;
+                _transposedTapOffsets = GC.AllocateArray<int>(transposed.PatchSize, pinned: true);
+                TapRows.FillOffsets(transposed, _transposedTapOffsets);
+                _flippedWeight = new float[geometry.WeightSize];
+                _packedFlippedWeight = GC.AllocateArray<float>(
+                    GemmPacking.WholeASize(geometry.InChannels, transposed.PatchSize), pinned: true);
+                inputGradScratch = transposed.TapRowsSize;
+            }
+
+            _scratchSize = Math.Max(_tapRows ? geometry.TapRowsSize : geometry.ScratchSize, inputGradScratch);
+
+            // Weight gradients are summed per run of images (and kept transposed when that layout is faster),
+            // then added to the parameter's gradient in run order.
+            bool partial = _parts > 1 || _transposedWeightGrad;
+            _weightGradParts = new float[partial ? _parts : 0][];
+            _biasGradParts = new float[_parts > 1 ? _parts : 0][];
+            for (int p = 0; p < _weightGradParts.Length; p++)
             {
                 _weightGradParts[p] = new float[geometry.WeightSize];
+            }
+
+            for (int p = 0; p < _biasGradParts.Length; p++)
+            {
                 _biasGradParts[p] = new float[geometry.OutChannels];
             }
         }
@@ -191,24 +231,32 @@ public sealed class Conv2d : Module
             _backward = true;
             if (_inputGrad is not null)
             {
-                PackWeight(transposed: true);
+                if (_transposedConvolution)
+                {
+                    PackFlippedWeight();
+                }
+                else
+                {
+                    PackWeight(transposed: true);
+                }
             }
 
             Dispatch();
-            if (_parts > 1)
+            for (int part = 0; part < _weightGradParts.Length && _weightGrad is not null; part++)
             {
-                for (int part = 0; part < _parts; part++)
+                if (_transposedWeightGrad)
                 {
-                    if (_weightGrad is not null)
-                    {
-                        System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
-                    }
-
-                    if (_biasGrad is not null)
-                    {
-                        System.Numerics.Tensors.TensorPrimitives.Add(_biasGrad.Span, _biasGradParts[part], _biasGrad.Span);
-                    }
+                    AddTransposed(_weightGradParts[part], _weightGrad.Span);
                 }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
+                }
+            }
+
+            for (int part = 0; part < _biasGradParts.Length && _biasGrad is not null; part++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(_biasGrad.Span, _biasGradParts[part], _biasGrad.Span);
             }
 
             _inputGrad = _weightGrad = _biasGrad = null;
@@ -243,6 +291,33 @@ public sealed class Conv2d : Module
             }
         }
 
+        /// <summary>Packs the flipped, transposed weight (C x OutC KH KW), the A operand of the input gradient's convolution.</summary>
+        [HotPath]
+        private unsafe void PackFlippedWeight()
+        {
+            Conv2dTapRowKernels.FlipTranspose(_geometry, layer.Weight.Span, _flippedWeight);
+            int rows = _geometry.InChannels, columns = _geometry.WeightSize / rows;
+            fixed (float* flipped = _flippedWeight, packed = _packedFlippedWeight)
+            {
+                GemmPacking.PackWholeA(new GemmOperands(false, false, rows, 0, columns, 1f, flipped, columns, null, 1, false, null, 1), packed);
+            }
+        }
+
+        /// <summary>Adds a PatchSize x OutC part to the OutC x PatchSize weight gradient.</summary>
+        [HotPath]
+        private void AddTransposed(ReadOnlySpan<float> part, Span<float> weightGrad)
+        {
+            int outChannels = _geometry.OutChannels, patch = _geometry.PatchSize;
+            for (int o = 0; o < outChannels; o++)
+            {
+                Span<float> row = weightGrad.Slice(o * patch, patch);
+                for (int k = 0; k < patch; k++)
+                {
+                    row[k] += part[(k * outChannels) + o];
+                }
+            }
+        }
+
         [HotPath]
         private void Dispatch()
         {
@@ -268,13 +343,22 @@ public sealed class Conv2d : Module
             Span<float> output = _output!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
             ReadOnlySpan<float> bias = layer.Bias is null ? default : layer.Bias.Span;
-            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
-            fixed (float* packedWeight = _packedWeight)
+            Span<float> scratch = ThreadScratch.Get(_scratchSize);
+            fixed (float* packedWeight = _packedWeight, x = input, y = output, planes = scratch)
+            fixed (int* tapOffsets = _tapOffsets)
             {
                 for (int n = first; n < end; n++)
                 {
-                    Conv2dKernels.Forward(
-                        g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize), packedWeight);
+                    if (_tapRows)
+                    {
+                        Conv2dTapRowKernels.Forward(
+                            g, x + ((nint)n * g.InputSize), bias, planes, y + ((nint)n * g.OutputSize), packedWeight, tapOffsets);
+                    }
+                    else
+                    {
+                        Conv2dKernels.Forward(
+                            g, input.Slice(n * g.InputSize, g.InputSize), weight, bias, scratch, output.Slice(n * g.OutputSize, g.OutputSize), packedWeight);
+                    }
                 }
             }
         }
@@ -286,33 +370,48 @@ public sealed class Conv2d : Module
             ReadOnlySpan<float> input = _input!.Span;
             ReadOnlySpan<float> outputGrad = _output!.Grad!.Span;
             ReadOnlySpan<float> weight = layer.Weight.Span;
-            Span<float> scratch = ThreadScratch.Get(g.ScratchSize);
-            bool partial = _parts > 1;
-            Span<float> weightGrad = _weightGrad is null ? default : partial ? _weightGradParts[part] : _weightGrad.Span;
-            Span<float> biasGrad = _biasGrad is null ? default : partial ? _biasGradParts[part] : _biasGrad.Span;
-            if (partial)
+            Span<float> scratch = ThreadScratch.Get(_scratchSize);
+            Span<float> weightGrad = _weightGrad is null ? default : _weightGradParts.Length > 0 ? _weightGradParts[part] : _weightGrad.Span;
+            Span<float> biasGrad = _biasGrad is null ? default : _biasGradParts.Length > 0 ? _biasGradParts[part] : _biasGrad.Span;
+            if (_weightGradParts.Length > 0)
             {
                 weightGrad.Clear();
+            }
+
+            if (_biasGradParts.Length > 0)
+            {
                 biasGrad.Clear();
             }
 
             Span<float> inputGrad = _inputGrad is null ? default : _inputGrad.Span;
-            for (int n = first; n < end; n++)
+            fixed (float* x = input, dyAll = outputGrad, dw = weightGrad, dxAll = inputGrad, planes = scratch)
+            fixed (float* packedWeightT = _packedWeightT, packedFlipped = _packedFlippedWeight)
+            fixed (int* tapOffsets = _tapOffsets, transposedTapOffsets = _transposedTapOffsets)
             {
-                ReadOnlySpan<float> dy = outputGrad.Slice(n * g.OutputSize, g.OutputSize);
-                if (!biasGrad.IsEmpty)
+                for (int n = first; n < end; n++)
                 {
-                    Conv2dKernels.AccumulateBiasGrad(g, dy, biasGrad);
-                }
+                    ReadOnlySpan<float> dy = outputGrad.Slice(n * g.OutputSize, g.OutputSize);
+                    if (!biasGrad.IsEmpty)
+                    {
+                        Conv2dKernels.AccumulateBiasGrad(g, dy, biasGrad);
+                    }
 
-                if (!weightGrad.IsEmpty)
-                {
-                    Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, scratch, weightGrad);
-                }
+                    if (!weightGrad.IsEmpty && _tapRows)
+                    {
+                        Conv2dTapRowKernels.AccumulateWeightGrad(
+                            g, x + ((nint)n * g.InputSize), dyAll + ((nint)n * g.OutputSize), planes, dw, tapOffsets, _transposedWeightGrad);
+                    }
+                    else if (!weightGrad.IsEmpty)
+                    {
+                        Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, scratch, weightGrad);
+                    }
 
-                if (!inputGrad.IsEmpty)
-                {
-                    fixed (float* packedWeightT = _packedWeightT)
+                    if (!inputGrad.IsEmpty && _transposedConvolution)
+                    {
+                        Conv2dTapRowKernels.AccumulateInputGrad(
+                            g, dyAll + ((nint)n * g.OutputSize), planes, dxAll + ((nint)n * g.InputSize), packedFlipped, transposedTapOffsets);
+                    }
+                    else if (!inputGrad.IsEmpty)
                     {
                         Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, inputGrad.Slice(n * g.InputSize, g.InputSize), packedWeightT);
                     }
