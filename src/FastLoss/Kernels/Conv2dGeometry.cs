@@ -115,6 +115,9 @@ public readonly record struct Conv2dGeometry
     /// <summary>Elements of the tap rows: C x KW planes of H + 2 PH rows of OW values.</summary>
     public int TapRowsSize => InChannels * KernelWidth * (InHeight + (2 * PaddingHeight)) * OutWidth;
 
+    /// <summary>Scratch floats for building the tap rows: the rows and the padded image.</summary>
+    public int TapRowsScratchSize => TapRowsSize + PaddedInputSize;
+
     /// <summary>
     /// Whether the input gradient is itself a stride-1 convolution (<see cref="Transposed"/>) of the output
     /// gradient with the flipped, transposed weight: it is when both strides are 1 and the padding is less than

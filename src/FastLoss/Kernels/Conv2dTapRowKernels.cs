@@ -15,14 +15,14 @@ internal static unsafe class Conv2dTapRowKernels
     /// <summary>
     /// output (OutC x OH x OW) = weight * unfold(image) + bias, the weight packed whole by
     /// <see cref="GemmPacking.PackWholeA"/> and <paramref name="tapOffsets"/> from <see cref="TapRows.FillOffsets"/>.
-    /// <paramref name="planes"/> holds <see cref="Conv2dGeometry.TapRowsSize"/> floats.
+    /// <paramref name="planes"/> is scratch of <see cref="Conv2dGeometry.TapRowsScratchSize"/> floats.
     /// </summary>
     [HotPath]
     public static void Forward(
         in Conv2dGeometry g, float* image, ReadOnlySpan<float> bias, float* planes, float* output,
         float* packedWeight, int* tapOffsets)
     {
-        TapRows.Build(g, image, planes);
+        TapRows.Build(g, image, planes, planes + g.TapRowsSize);
         int pixels = g.OutputPixels;
         if (pixels == 0)
         {
@@ -59,7 +59,7 @@ internal static unsafe class Conv2dTapRowKernels
             return;
         }
 
-        TapRows.Build(g, image, planes);
+        TapRows.Build(g, image, planes, planes + g.TapRowsSize);
         int outChannels = g.OutChannels, patch = g.PatchSize;
         GemmOperands operands = transposed
             ? new GemmOperands(false, true, patch, outChannels, pixels, 1f, planes, 0, outputGrad, pixels, true, weightGrad, outChannels) { ARows = tapOffsets }
@@ -71,7 +71,7 @@ internal static unsafe class Conv2dTapRowKernels
     /// Adds the gradient of one input image (C x H x W): the <see cref="Conv2dGeometry.Transposed"/> convolution
     /// of the output gradient with the weight flipped and transposed by <see cref="FlipTranspose"/>, packed whole.
     /// <paramref name="transposedTapOffsets"/> is the offset table of the transposed geometry and
-    /// <paramref name="planes"/> holds its <see cref="Conv2dGeometry.TapRowsSize"/>.
+    /// <paramref name="planes"/> is scratch of its <see cref="Conv2dGeometry.TapRowsScratchSize"/>.
     /// </summary>
     [HotPath]
     public static void AccumulateInputGrad(
@@ -79,7 +79,7 @@ internal static unsafe class Conv2dTapRowKernels
         int* transposedTapOffsets)
     {
         Conv2dGeometry t = g.Transposed;
-        TapRows.Build(t, outputGrad, planes);
+        TapRows.Build(t, outputGrad, planes, planes + t.TapRowsSize);
         int pixels = g.InHeight * g.InWidth;
         Gemm.Compute(new GemmOperands(
             false, false, g.InChannels, pixels, t.PatchSize, 1f, null, t.PatchSize, planes, 0,

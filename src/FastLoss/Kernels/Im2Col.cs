@@ -126,7 +126,7 @@ public static class Im2Col
 
     /// <summary>Copies the image into the middle of a zeroed (H + 2 PH) x (W + 2 PW) plane per channel.</summary>
     [HotPath]
-    private static unsafe void Pad(in Conv2dGeometry g, float* image, float* padded)
+    internal static unsafe void Pad(in Conv2dGeometry g, float* image, float* padded)
     {
         int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
         new Span<float>(padded, g.PaddedInputSize).Clear();

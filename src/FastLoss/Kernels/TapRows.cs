@@ -12,54 +12,43 @@ namespace FastLoss.Kernels;
 /// </summary>
 internal static unsafe class TapRows
 {
-    /// <summary>Writes the planes of <paramref name="image"/> (C x H x W) to <paramref name="planes"/> (<see cref="Conv2dGeometry.TapRowsSize"/> floats).</summary>
+    /// <summary>
+    /// Writes the planes of <paramref name="image"/> (C x H x W) to <paramref name="planes"/>
+    /// (<see cref="Conv2dGeometry.TapRowsSize"/> floats). <paramref name="padded"/> is scratch of
+    /// <see cref="Conv2dGeometry.PaddedInputSize"/> floats: the image is padded first, so that every plane row is
+    /// one whole move (one Vector512 for the seed CNN's 16-wide rows) with no edge cases.
+    /// </summary>
     [HotPath]
-    public static void Build(in Conv2dGeometry g, float* image, float* planes)
+    public static void Build(in Conv2dGeometry g, float* image, float* planes, float* padded)
     {
-        int height = g.InHeight, width = g.InWidth, outWidth = g.OutWidth, stride = g.StrideWidth;
-        int paddedHeight = height + (2 * g.PaddingHeight), padTop = g.PaddingHeight, padLeft = g.PaddingWidth;
-        int kernelWidth = g.KernelWidth, channels = g.InChannels;
+        int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
+        int outWidth = g.OutWidth, stride = g.StrideWidth, kernelWidth = g.KernelWidth, channels = g.InChannels;
+        float* source = image;
+        if (g.PaddedInputSize != 0)
+        {
+            Im2Col.Pad(g, image, padded);
+            source = padded;
+        }
+
         float* target = planes;
         for (int c = 0; c < channels; c++)
         {
-            float* channel = image + ((nint)c * height * width);
+            float* plane = source + ((nint)c * paddedHeight * paddedWidth);
             for (int kj = 0; kj < kernelWidth; kj++)
             {
-                // Output column ow reads input column ow * stride + kj - padLeft; [first, end) of them are inside.
-                int shift = kj - padLeft;
-                int first = shift >= 0 ? 0 : Math.Min(outWidth, (-shift + stride - 1) / stride);
-                int end = width - shift <= 0 ? 0 : Math.Min(outWidth, (width - shift + stride - 1) / stride);
-                end = Math.Max(end, first);
-                for (int r = 0; r < paddedHeight; r++, target += outWidth)
+                float* line = plane + kj;
+                for (int r = 0; r < paddedHeight; r++, target += outWidth, line += paddedWidth)
                 {
-                    int row = r - padTop;
-                    if ((uint)row >= (uint)height)
-                    {
-                        new Span<float>(target, outWidth).Clear();
-                        continue;
-                    }
-
-                    float* source = channel + ((nint)row * width) + shift;
-                    for (int o = 0; o < first; o++)
-                    {
-                        target[o] = 0f;
-                    }
-
                     if (stride == 1)
                     {
-                        Im2Col.Copy(target + first, source + first, end - first);
+                        Im2Col.Copy(target, line, outWidth);
                     }
                     else
                     {
-                        for (int o = first; o < end; o++)
+                        for (int o = 0; o < outWidth; o++)
                         {
-                            target[o] = source[(nint)o * stride];
+                            target[o] = line[(nint)o * stride];
                         }
-                    }
-
-                    for (int o = end; o < outWidth; o++)
-                    {
-                        target[o] = 0f;
                     }
                 }
             }

@@ -184,10 +184,10 @@ public sealed class Conv2d : Module
                 _flippedWeight = new float[geometry.WeightSize];
                 _packedFlippedWeight = GC.AllocateArray<float>(
                     GemmPacking.WholeASize(geometry.InChannels, transposed.PatchSize), pinned: true);
-                inputGradScratch = transposed.TapRowsSize;
+                inputGradScratch = transposed.TapRowsScratchSize;
             }
 
-            _scratchSize = Math.Max(_tapRows ? geometry.TapRowsSize : geometry.ScratchSize, inputGradScratch);
+            _scratchSize = Math.Max(_tapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch);
 
             // Weight gradients are summed per run of images (and kept transposed when that layout is faster),
             // then added to the parameter's gradient in run order.
