@@ -20,8 +20,11 @@ internal static unsafe class GemmDriver
         GemmScratch scratch = GemmScratch.Current;
         int mr = tiling.Mr, nr = tiling.Nr;
 
-        // B rows given by a table (tap rows) are read in place by the wide kernel; only a last, narrower sliver is packed.
+        // Rows given by a table (tap rows) are read in place by the wide kernel, B's when they are rows of op(B)
+        // and A's when they are rows of op(A) and alpha is 1 (packing is where alpha is applied); only a last,
+        // narrower sliver is packed.
         bool inPlaceB = g.BRows is not null && !g.TransB && tiling.IsWide;
+        bool inPlaceA = !inPlaceB && g.ARows is not null && !g.TransA && g.PackedA is null && g.Alpha == 1f && tiling.IsWide;
         for (int jc = colStart; jc < colEnd; jc += tiling.Nc)
         {
             int nc = Math.Min(tiling.Nc, colEnd - jc);
@@ -38,10 +41,11 @@ internal static unsafe class GemmDriver
                 for (int ic = rowStart; ic < rowEnd; ic += tiling.Mc)
                 {
                     int mc = Math.Min(tiling.Mc, rowEnd - ic);
+                    int fullHeight = inPlaceA ? mc / mr * mr : 0;
                     float* packedBlock = scratch.PackedA;
-                    if (g.PackedA is null)
+                    if (g.PackedA is null && fullHeight < mc)
                     {
-                        GemmPacking.PackA(g, ic, mc, pc, kc, mr, packedBlock);
+                        GemmPacking.PackA(g, ic + fullHeight, mc - fullHeight, pc, kc, mr, packedBlock + ((nint)fullHeight * kc));
                     }
                     else
                     {
@@ -65,6 +69,10 @@ internal static unsafe class GemmDriver
                             if (inPlace)
                             {
                                 GemmMicroKernels.Kernel8x32(kc, packedA, g.B + jc + jr, g.BRows + pc, target, targetStride, accumulateTarget);
+                            }
+                            else if (ir < fullHeight)
+                            {
+                                GemmMicroKernels.Kernel8x32(kc, g.A, g.ARows + ic + ir, pc, packedB, target, targetStride, accumulateTarget);
                             }
                             else
                             {

@@ -163,7 +163,7 @@ public sealed class Conv2d : Module
 
             // Tap rows where the vertical stride is 1; im2col otherwise (see Conv2dTapRowKernels).
             _tapRows = geometry.HasTapRows;
-            _transposedConvolution = geometry.HasTransposedConvolution;
+            _transposedConvolution = Conv2dTapRowKernels.PrefersTransposedConvolution(geometry);
             _transposedWeightGrad = _tapRows && Conv2dTapRowKernels.PrefersTransposedWeightGrad(geometry);
             _tapOffsets = [];
             _transposedTapOffsets = [];

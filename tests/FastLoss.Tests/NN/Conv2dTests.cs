@@ -23,6 +23,10 @@ public sealed class Conv2dTests
         { 2, 1, 5, 5, 2, 5, 3, 2, true },
         { 1, 3, 5, 5, 2, 1, 1, 0, true },
         { 5, 2, 4, 3, 17, 3, 1, 1, true },
+
+        // Eight input channels: the input gradient is the transposed convolution rather than im2col and col2im.
+        { 2, 8, 6, 7, 5, 3, 1, 1, true },
+        { 1, 8, 5, 9, 33, 3, 1, 2, false },
     };
 
     [Theory]

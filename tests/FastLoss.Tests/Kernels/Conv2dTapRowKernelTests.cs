@@ -1,0 +1,241 @@
+using FastLoss.Kernels;
+using FastLoss.Tests.TestSupport;
+
+namespace FastLoss.Tests.Kernels;
+
+/// <summary>
+/// The tap-row convolution kernels on single images against a float64 direct convolution, over geometries with
+/// rectangular kernels, horizontal strides, every padding up to and past the kernel, and channel and pixel counts
+/// that leave ragged register tiles; plus the tap rows themselves against im2col, value for value. Tolerance: the
+/// rounding bound of a float32 sum of n products, (n + 5) * 2^-23 * (the sum of the products' magnitudes).
+/// </summary>
+public sealed unsafe class Conv2dTapRowKernelTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, int, int> Geometries => new()
+    {
+        // in, height, width, out, kernel h, kernel w, stride w, padding h, padding w (stride h is 1)
+        { 1, 5, 5, 1, 1, 1, 1, 0, 0 },
+        { 3, 32, 32, 32, 5, 5, 1, 2, 2 },
+        { 32, 16, 16, 32, 5, 5, 1, 2, 2 },
+        { 32, 8, 8, 64, 5, 5, 1, 2, 2 },
+        { 8, 7, 9, 5, 3, 3, 1, 1, 1 },
+        { 9, 6, 37, 17, 2, 3, 1, 0, 2 },
+        { 16, 11, 13, 33, 3, 1, 2, 1, 0 },
+        { 5, 4, 4, 7, 3, 3, 3, 2, 2 },
+        { 4, 5, 6, 3, 2, 2, 1, 2, 2 },
+        { 12, 3, 40, 9, 3, 5, 1, 1, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void The_tap_rows_hold_every_im2col_row(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        var g = new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, 1, strideWidth, paddingHeight, paddingWidth);
+        float[] image = TestData.Uniform(g.InputSize, 1);
+        float[] columns = new float[g.ColumnsSize], padded = new float[Math.Max(1, g.PaddedInputSize)];
+        Im2Col.Unfold(g, image, columns, padded);
+        float[] scratch = new float[g.TapRowsScratchSize];
+        int[] offsets = new int[g.PatchSize];
+        TapRows.FillOffsets(g, offsets);
+        fixed (float* x = image, planes = scratch)
+        {
+            TapRows.Build(g, x, planes, planes + g.TapRowsSize);
+        }
+
+        int pixels = g.OutputPixels;
+        for (int row = 0; row < g.PatchSize; row++)
+        {
+            Assert.True(offsets[row] >= 0 && offsets[row] + pixels <= g.TapRowsSize, $"row {row} starts at {offsets[row]}, outside the {g.TapRowsSize} planes");
+            Assert.True(
+                columns.AsSpan(row * pixels, pixels).SequenceEqual(scratch.AsSpan(offsets[row], pixels)),
+                $"im2col row {row} differs from its tap row");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Forward_and_both_gradients_match_a_float64_direct_convolution(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        var g = new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, 1, strideWidth, paddingHeight, paddingWidth);
+        float[] image = TestData.Uniform(g.InputSize, 2), weight = TestData.Uniform(g.WeightSize, 3), bias = TestData.Uniform(outChannels, 4);
+        float[] outputGrad = TestData.Uniform(g.OutputSize, 5);
+        var reference = new DirectConvolution(g, image, weight);
+        int[] offsets = new int[g.PatchSize];
+        TapRows.FillOffsets(g, offsets);
+        float[] scratch = new float[Math.Max(g.TapRowsScratchSize, g.HasTransposedConvolution ? g.Transposed.TapRowsScratchSize : 0)];
+        float[] packedWeight = new float[GemmPacking.WholeASize(outChannels, g.PatchSize)];
+        float[] output = new float[g.OutputSize];
+        output.AsSpan().Fill(float.NaN);
+        fixed (float* x = image, w = weight, y = output, planes = scratch, packed = packedWeight)
+        fixed (int* table = offsets)
+        {
+            GemmPacking.PackWholeA(new GemmOperands(false, false, outChannels, 0, g.PatchSize, 1f, w, g.PatchSize, null, 1, false, null, 1), packed);
+            Conv2dTapRowKernels.Forward(g, x, bias, planes, y, packed, table);
+        }
+
+        (double[] expectedOutput, double[] outputMagnitude) = reference.Forward(bias);
+        AssertWithin(expectedOutput, outputMagnitude, output, g.PatchSize + 1, "output");
+
+        (double[] expectedWeightGrad, double[] weightGradMagnitude) = reference.WeightGrad(outputGrad);
+        float[] initialWeightGrad = TestData.Uniform(g.WeightSize, 6);
+        foreach (bool transposed in new[] { false, true })
+        {
+            // The transposed form accumulates PatchSize x OutC; bring it back to OutC x PatchSize to compare.
+            float[] weightGrad = transposed ? Transpose(initialWeightGrad, outChannels, g.PatchSize) : (float[])initialWeightGrad.Clone();
+            fixed (float* x = image, dy = outputGrad, planes = scratch, dw = weightGrad)
+            fixed (int* table = offsets)
+            {
+                Conv2dTapRowKernels.AccumulateWeightGrad(g, x, dy, planes, dw, table, transposed);
+            }
+
+            float[] result = transposed ? Transpose(weightGrad, g.PatchSize, outChannels) : weightGrad;
+            AssertWithin(Add(expectedWeightGrad, initialWeightGrad), Add(weightGradMagnitude, initialWeightGrad, absolute: true), result, g.OutputPixels + 1, $"weight gradient (transposed: {transposed})");
+        }
+
+        Assert.Equal(
+            paddingHeight < kernelHeight && paddingWidth < kernelWidth && strideWidth == 1,
+            g.HasTransposedConvolution);
+        if (!g.HasTransposedConvolution)
+        {
+            return;
+        }
+
+        Conv2dGeometry t = g.Transposed;
+        Assert.Equal((outChannels, g.OutHeight, g.OutWidth, inChannels, height, width), (t.InChannels, t.InHeight, t.InWidth, t.OutChannels, t.OutHeight, t.OutWidth));
+        float[] flipped = new float[g.WeightSize], packedFlipped = new float[GemmPacking.WholeASize(inChannels, t.PatchSize)];
+        Conv2dTapRowKernels.FlipTranspose(g, weight, flipped);
+        int[] transposedOffsets = new int[t.PatchSize];
+        TapRows.FillOffsets(t, transposedOffsets);
+        float[] initialInputGrad = TestData.Uniform(g.InputSize, 7);
+        float[] inputGrad = (float[])initialInputGrad.Clone();
+        fixed (float* f = flipped, packed = packedFlipped, dy = outputGrad, planes = scratch, dx = inputGrad)
+        fixed (int* table = transposedOffsets)
+        {
+            GemmPacking.PackWholeA(new GemmOperands(false, false, inChannels, 0, t.PatchSize, 1f, f, t.PatchSize, null, 1, false, null, 1), packed);
+            Conv2dTapRowKernels.AccumulateInputGrad(g, dy, planes, dx, packed, table);
+        }
+
+        (double[] expectedInputGrad, double[] inputGradMagnitude) = reference.InputGrad(outputGrad);
+        AssertWithin(Add(expectedInputGrad, initialInputGrad), Add(inputGradMagnitude, initialInputGrad, absolute: true), inputGrad, t.PatchSize + 1, "input gradient");
+    }
+
+    private static void AssertWithin(double[] expected, double[] magnitude, float[] actual, int terms, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double bound = ((terms + 5) * Math.Pow(2, -23) * magnitude[i]) + 1e-30;
+            if (!(Math.Abs(actual[i] - expected[i]) <= bound))
+            {
+                Assert.Fail($"{what}[{i}] = {actual[i]:R}, expected {expected[i]:R} within {bound:E2}");
+            }
+        }
+    }
+
+    private static double[] Add(double[] values, float[] initial, bool absolute = false)
+    {
+        var sum = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            sum[i] = values[i] + (absolute ? Math.Abs(initial[i]) : initial[i]);
+        }
+
+        return sum;
+    }
+
+    private static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var transposed = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                transposed[(c * rows) + r] = matrix[(r * columns) + c];
+            }
+        }
+
+        return transposed;
+    }
+
+    /// <summary>The convolution and its gradients by their definitions, in float64, with the magnitude of each sum.</summary>
+    private sealed class DirectConvolution(Conv2dGeometry g, float[] image, float[] weight)
+    {
+        public (double[] Values, double[] Magnitudes) Forward(float[] bias)
+        {
+            var values = new double[g.OutputSize];
+            var magnitudes = new double[g.OutputSize];
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                for (int p = 0; p < g.OutputPixels; p++)
+                {
+                    values[(o * g.OutputPixels) + p] = bias[o];
+                    magnitudes[(o * g.OutputPixels) + p] = Math.Abs(bias[o]);
+                }
+            }
+
+            Visit((o, p, w, x) =>
+            {
+                double product = (double)weight[w] * image[x];
+                values[(o * g.OutputPixels) + p] += product;
+                magnitudes[(o * g.OutputPixels) + p] += Math.Abs(product);
+            });
+            return (values, magnitudes);
+        }
+
+        public (double[] Values, double[] Magnitudes) WeightGrad(float[] outputGrad)
+        {
+            var values = new double[g.WeightSize];
+            var magnitudes = new double[g.WeightSize];
+            Visit((o, p, w, x) =>
+            {
+                double product = (double)outputGrad[(o * g.OutputPixels) + p] * image[x];
+                values[w] += product;
+                magnitudes[w] += Math.Abs(product);
+            });
+            return (values, magnitudes);
+        }
+
+        public (double[] Values, double[] Magnitudes) InputGrad(float[] outputGrad)
+        {
+            var values = new double[g.InputSize];
+            var magnitudes = new double[g.InputSize];
+            Visit((o, p, w, x) =>
+            {
+                double product = (double)outputGrad[(o * g.OutputPixels) + p] * weight[w];
+                values[x] += product;
+                magnitudes[x] += Math.Abs(product);
+            });
+            return (values, magnitudes);
+        }
+
+        /// <summary>Calls <paramref name="term"/>(output channel, output pixel, weight index, input index) for every product inside the image.</summary>
+        private void Visit(Action<int, int, int, int> term)
+        {
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                {
+                    for (int ox = 0; ox < g.OutWidth; ox++)
+                    {
+                        for (int c = 0; c < g.InChannels; c++)
+                        {
+                            for (int ki = 0; ki < g.KernelHeight; ki++)
+                            {
+                                int iy = (oy * g.StrideHeight) + ki - g.PaddingHeight;
+                                for (int kj = 0; kj < g.KernelWidth; kj++)
+                                {
+                                    int ix = (ox * g.StrideWidth) + kj - g.PaddingWidth;
+                                    if ((uint)iy < (uint)g.InHeight && (uint)ix < (uint)g.InWidth)
+                                    {
+                                        int w = (((((o * g.InChannels) + c) * g.KernelHeight) + ki) * g.KernelWidth) + kj;
+                                        term(o, (oy * g.OutWidth) + ox, w, (((c * g.InHeight) + iy) * g.InWidth) + ix);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
