@@ -6,8 +6,8 @@ namespace FastLoss.Kernels;
 /// <summary>
 /// The cache-blocked loops of <see cref="Gemm"/> over one rectangle of C on one thread (Goto's algorithm):
 /// for each NC-wide panel and KC-deep slice, pack op(B) once, then for each MC-high block pack op(A) and sweep
-/// the register tiles. Full tiles are written in place; edge tiles go through a small buffer. B given by a row
-/// table is not packed (see <see cref="GemmMicroKernels"/>' tabled-row kernel).
+/// the register tiles. Full tiles are written in place; edge tiles go through a small buffer. Rows found through a
+/// row table (a convolution's tap rows) are read in place by the micro-kernels instead of being packed.
 /// </summary>
 internal static unsafe class GemmDriver
 {

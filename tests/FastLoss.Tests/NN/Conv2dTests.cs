@@ -111,6 +111,26 @@ public sealed class Conv2dTests
     }
 
     [Fact]
+    public void A_weight_edited_in_place_between_inference_calls_is_used_by_the_next_call()
+    {
+        // The forward pass keeps its packed weight while the weight's bits are unchanged; an edit through the
+        // span, even of one element, must reach the next call.
+        var layer = new Conv2d(8, 9, 3, padding: 1);
+        Tensor x = TestData.Tensor(8, 2, 8, 5, 6);
+        using (FastLoss.Autograd.Tape.NoGrad())
+        {
+            for (int edit = 0; edit < 3; edit++)
+            {
+                Tensor y = layer.Forward(x);
+                double[] expected = Reference.Conv2d(
+                    TestData.ToDouble(x.Span), 2, 8, 5, 6, TestData.ToDouble(layer.Weight.Span), TestData.ToDouble(layer.Bias!.Span), 9, 3, 1, 1, out _, out _);
+                TestData.AssertClose(expected, y.Span, 2e-5, 2e-5, $"output after {edit} edits");
+                layer.Weight.Span[(edit * 37) + 5] += 0.5f;
+            }
+        }
+    }
+
+    [Fact]
     public void Bad_input_is_rejected_with_torch_messages()
     {
         var layer = new Conv2d(3, 32, 5, padding: 2);
