@@ -11,6 +11,9 @@ namespace FastLoss.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver
 {
+    // The depth of one sweep over operands read in place: 128 rows of a 32-wide B sliver are 16 KB, half of L1.
+    private const int InPlaceDepth = 128;
+
     /// <summary>Computes rows [rowStart, rowEnd) and columns [colStart, colEnd) of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [HotPath]
@@ -42,14 +45,18 @@ internal static unsafe class GemmDriver
                 {
                     int mc = Math.Min(tiling.Mc, rowEnd - ic);
                     int fullHeight = inPlaceA ? mc / mr * mr : 0;
-                    float* packedBlock = scratch.PackedA;
-                    if (g.PackedA is null && fullHeight < mc)
+                    float* packedBlock;
+                    if (g.PackedA is not null)
                     {
-                        GemmPacking.PackA(g, ic + fullHeight, mc - fullHeight, pc, kc, mr, packedBlock + ((nint)fullHeight * kc));
+                        packedBlock = g.PackedA + ((nint)pc * GemmPacking.RoundUp(g.M, mr)) + ((nint)ic * kc);
                     }
                     else
                     {
-                        packedBlock = g.PackedA + ((nint)pc * GemmPacking.RoundUp(g.M, mr)) + ((nint)ic * kc);
+                        packedBlock = scratch.PackedA;
+                        if (fullHeight < mc)
+                        {
+                            GemmPacking.PackA(g, ic + fullHeight, mc - fullHeight, pc, kc, mr, packedBlock + ((nint)fullHeight * kc));
+                        }
                     }
 
                     for (int jr = 0; jr < nc; jr += nr)
@@ -57,31 +64,40 @@ internal static unsafe class GemmDriver
                         int width = Math.Min(nr, nc - jr);
                         float* packedB = scratch.PackedB + ((nint)jr * kc);
                         bool inPlace = jr < fullWidth;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int height = Math.Min(mr, mc - ir);
-                            float* packedA = packedBlock + ((nint)ir * kc);
-                            float* c = g.C + ((nint)(ic + ir) * g.Ldc) + jc + jr;
-                            bool full = height == mr && width == nr;
-                            float* target = full ? c : scratch.Tile;
-                            nint targetStride = full ? g.Ldc : nr;
-                            bool accumulateTarget = full && accumulate;
-                            if (inPlace)
-                            {
-                                GemmMicroKernels.Kernel8x32(kc, packedA, g.B + jc + jr, g.BRows + pc, target, targetStride, accumulateTarget);
-                            }
-                            else if (ir < fullHeight)
-                            {
-                                GemmMicroKernels.Kernel8x32(kc, g.A, g.ARows + ic + ir, pc, packedB, target, targetStride, accumulateTarget);
-                            }
-                            else
-                            {
-                                RunKernel(tiling, kc, packedA, packedB, target, targetStride, accumulateTarget);
-                            }
 
-                            if (!full)
+                        // Operands read in place are swept in shallower steps, so that the rows one step reads stay
+                        // in L1 for all the row tiles that reuse them.
+                        int step = inPlace || inPlaceA ? InPlaceDepth : kc;
+                        for (int p0 = 0; p0 < kc; p0 += step)
+                        {
+                            int depth = Math.Min(step, kc - p0);
+                            bool accumulateStep = accumulate || p0 > 0;
+                            for (int ir = 0; ir < mc; ir += mr)
                             {
-                                MergeEdge(scratch.Tile, nr, c, g.Ldc, height, width, accumulate);
+                                int height = Math.Min(mr, mc - ir);
+                                float* packedA = packedBlock + ((nint)ir * kc) + ((nint)p0 * mr);
+                                float* c = g.C + ((nint)(ic + ir) * g.Ldc) + jc + jr;
+                                bool full = height == mr && width == nr;
+                                float* target = full ? c : scratch.Tile;
+                                nint targetStride = full ? g.Ldc : nr;
+                                bool accumulateTarget = full && accumulateStep;
+                                if (inPlace)
+                                {
+                                    GemmMicroKernels.Kernel8x32(depth, packedA, g.B + jc + jr, g.BRows + pc + p0, target, targetStride, accumulateTarget);
+                                }
+                                else if (ir < fullHeight)
+                                {
+                                    GemmMicroKernels.Kernel8x32(depth, g.A, g.ARows + ic + ir, pc + p0, packedB + ((nint)p0 * nr), target, targetStride, accumulateTarget);
+                                }
+                                else
+                                {
+                                    RunKernel(tiling, depth, packedA, packedB + ((nint)p0 * nr), target, targetStride, accumulateTarget);
+                                }
+
+                                if (!full)
+                                {
+                                    MergeEdge(scratch.Tile, nr, c, g.Ldc, height, width, accumulateStep);
+                                }
                             }
                         }
                     }
