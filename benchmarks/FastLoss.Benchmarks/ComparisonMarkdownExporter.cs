@@ -14,7 +14,8 @@ namespace FastLoss.Benchmarks;
 /// each path, TorchSharp's forward+backward over FastLoss's fused kernel, the bytes allocated per call,
 /// and the fused kernel's memory bandwidth as a share of the measured Sum bandwidth. The bytes a fused call
 /// moves: 3 * 4 * Size for the elementwise losses, <see cref="ClassificationCase.FusedBytes"/> for the
-/// classification losses.
+/// classification losses. Every other benchmark (the seed CNN, the convolution algorithms, SGEMM, the FMA peak) is
+/// listed after it with its TorchSharp baseline's time over its own, and GFLOP/s where the work is known.
 /// </summary>
 public sealed class ComparisonMarkdownExporter : ExporterBase
 {
@@ -37,6 +38,7 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
 
         var measured = new Dictionary<(string Loss, string Size, string Method), BenchmarkReport>();
         var rows = new Dictionary<(string Loss, string Size), Traffic>();
+        var others = new List<BenchmarkReport>();
         double? bandwidth = null;
         foreach (BenchmarkReport report in summary.Reports)
         {
@@ -52,6 +54,10 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
             {
                 measured[(LossName(type), traffic.Label, method)] = report;
                 rows[(LossName(type), traffic.Label)] = traffic;
+            }
+            else
+            {
+                others.Add(report);
             }
         }
 
@@ -99,6 +105,55 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
 
             logger.WriteLine(Invariant(
                 $"| {loss} | {size} | {Time(torchTime)} | {Time(Mean(TorchForward))} | {Time(Mean(Forward))} | {Time(Mean(Backward))} | {Time(fusedTime)} | {Time(Mean(Module))} | {Time(Mean(Scalar))} | {ratio} | {rate} | {share} | {Allocated(TorchForwardBackward)} / {Allocated(Fused)} / {Allocated(Module)} |"));
+        }
+
+        WriteOthers(others, logger);
+    }
+
+    /// <summary>
+    /// The benchmarks that are not losses, one row per case: "TorchSharp / this" is the mean of the case marked as the
+    /// baseline with the same parameters over this case's mean; GFLOP/s is 2 M N K per product for SGEMM and the
+    /// loop's flops for the FMA peak, which the SGEMM rows are also given as a share of.
+    /// </summary>
+    private static void WriteOthers(List<BenchmarkReport> others, ILogger logger)
+    {
+        others.RemoveAll(report => report.BenchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmarks) || report.ResultStatistics is null);
+        if (others.Count == 0)
+        {
+            return;
+        }
+
+        double? peak = null;
+        foreach (BenchmarkReport report in others)
+        {
+            if (report.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks))
+            {
+                peak = FmaPeakBenchmarks.Flops / report.ResultStatistics!.Mean;
+            }
+        }
+
+        logger.WriteLine();
+        logger.WriteLine("# The seed CNN, convolution algorithms, SGEMM and the FMA peak");
+        logger.WriteLine();
+        logger.WriteLine("| Benchmark | Case | Parameters | Mean | TorchSharp / this | GFLOP/s | Of FMA peak | Allocated |");
+        logger.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (BenchmarkReport report in others)
+        {
+            BenchmarkCase benchmark = report.BenchmarkCase;
+            string parameters = benchmark.Parameters.DisplayInfo;
+            double mean = report.ResultStatistics!.Mean;
+            BenchmarkReport? baseline = others.Find(candidate =>
+                candidate.BenchmarkCase.Descriptor.Type == benchmark.Descriptor.Type
+                && candidate.BenchmarkCase.Descriptor.Baseline
+                && candidate.BenchmarkCase.Parameters.DisplayInfo == parameters);
+            string ratio = baseline is null || baseline == report ? "-" : Invariant($"{baseline.ResultStatistics!.Mean / mean:F2}x");
+            double? flops = benchmark.Descriptor.Type == typeof(FmaPeakBenchmarks) ? FmaPeakBenchmarks.Flops
+                : benchmark.Parameters.Items.FirstOrDefault(item => item.Value is GemmShape)?.Value is GemmShape shape ? 2.0 * shape.M * shape.N * shape.K
+                : null;
+            double? rate = flops / mean;
+            string share = rate is { } r && peak is { } p && benchmark.Descriptor.Type == typeof(GemmBenchmarks) ? Invariant($"{100 * r / p:F0}%") : "-";
+            logger.WriteLine(Invariant(
+                $"| {LossName(benchmark.Descriptor.Type.Name)} | {benchmark.Descriptor.WorkloadMethodDisplayInfo} | {parameters} | {Time(mean)} | {ratio} | {(rate is { } g ? Invariant($"{g:F1}") : "-")} | {share} | {Bytes(report.GcStats.GetBytesAllocatedPerOperation(benchmark))} |"));
         }
     }
 
