@@ -170,14 +170,5 @@ public unsafe class ConvolutionAlgorithmBenchmarks
         return _weightGrad[0];
     }
 
-    private static float[] Uniform(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return values;
-    }
+    private static float[] Uniform(Random random, int count) => BenchmarkData.Uniform(random, count, -1f, 1f);
 }

@@ -75,16 +75,7 @@ public class GemmBenchmarks
         return _c[0];
     }
 
-    private static float[] Uniform(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)random.NextDouble();
-        }
-
-        return values;
-    }
+    private static float[] Uniform(Random random, int count) => BenchmarkData.Uniform(random, count, 0f, 1f);
 }
 
 /// <summary>A product's size, M x N x K (C is M x N, the sum runs over K).</summary>

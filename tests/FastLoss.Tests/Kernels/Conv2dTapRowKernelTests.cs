@@ -162,48 +162,31 @@ public sealed unsafe class Conv2dTapRowKernelTests
     {
         public (double[] Values, double[] Magnitudes) Forward(float[] bias)
         {
-            var values = new double[g.OutputSize];
-            var magnitudes = new double[g.OutputSize];
-            for (int o = 0; o < g.OutChannels; o++)
+            var start = new double[g.OutputSize];
+            for (int i = 0; i < start.Length; i++)
             {
-                for (int p = 0; p < g.OutputPixels; p++)
-                {
-                    values[(o * g.OutputPixels) + p] = bias[o];
-                    magnitudes[(o * g.OutputPixels) + p] = Math.Abs(bias[o]);
-                }
+                start[i] = bias[i / g.OutputPixels];
             }
 
-            Visit((o, p, w, x) =>
-            {
-                double product = (double)weight[w] * image[x];
-                values[(o * g.OutputPixels) + p] += product;
-                magnitudes[(o * g.OutputPixels) + p] += Math.Abs(product);
-            });
-            return (values, magnitudes);
+            return Sum(start, (o, p, w, x) => ((o * g.OutputPixels) + p, (double)weight[w] * image[x]));
         }
 
-        public (double[] Values, double[] Magnitudes) WeightGrad(float[] outputGrad)
-        {
-            var values = new double[g.WeightSize];
-            var magnitudes = new double[g.WeightSize];
-            Visit((o, p, w, x) =>
-            {
-                double product = (double)outputGrad[(o * g.OutputPixels) + p] * image[x];
-                values[w] += product;
-                magnitudes[w] += Math.Abs(product);
-            });
-            return (values, magnitudes);
-        }
+        public (double[] Values, double[] Magnitudes) WeightGrad(float[] outputGrad) =>
+            Sum(new double[g.WeightSize], (o, p, w, x) => (w, (double)outputGrad[(o * g.OutputPixels) + p] * image[x]));
 
-        public (double[] Values, double[] Magnitudes) InputGrad(float[] outputGrad)
+        public (double[] Values, double[] Magnitudes) InputGrad(float[] outputGrad) =>
+            Sum(new double[g.InputSize], (o, p, w, x) => (x, (double)outputGrad[(o * g.OutputPixels) + p] * weight[w]));
+
+        /// <summary>Adds each product that <paramref name="term"/> gives for a visit to <paramref name="start"/>, with the magnitudes of all the summands.</summary>
+        private (double[] Values, double[] Magnitudes) Sum(double[] start, Func<int, int, int, int, (int Index, double Product)> term)
         {
-            var values = new double[g.InputSize];
-            var magnitudes = new double[g.InputSize];
+            double[] values = start;
+            double[] magnitudes = Array.ConvertAll(start, Math.Abs);
             Visit((o, p, w, x) =>
             {
-                double product = (double)outputGrad[(o * g.OutputPixels) + p] * weight[w];
-                values[x] += product;
-                magnitudes[x] += Math.Abs(product);
+                (int index, double product) = term(o, p, w, x);
+                values[index] += product;
+                magnitudes[index] += Math.Abs(product);
             });
             return (values, magnitudes);
         }
