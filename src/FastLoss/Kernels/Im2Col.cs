@@ -124,19 +124,28 @@ public static class Im2Col
         }
     }
 
-    /// <summary>Copies the image into the middle of a zeroed (H + 2 PH) x (W + 2 PW) plane per channel.</summary>
+    /// <summary>Copies the image into the middle of a (H + 2 PH) x (W + 2 PW) plane per channel with a zero border.</summary>
     [HotPath]
     internal static unsafe void Pad(in Conv2dGeometry g, float* image, float* padded)
     {
-        int paddedHeight = g.InHeight + (2 * g.PaddingHeight), paddedWidth = g.InWidth + (2 * g.PaddingWidth);
-        new Span<float>(padded, g.PaddedInputSize).Clear();
+        // Only the border is zeroed; every interior value is written by the copy.
+        int height = g.InHeight, width = g.InWidth, top = g.PaddingHeight, left = g.PaddingWidth;
+        int paddedHeight = height + (2 * top), paddedWidth = width + (2 * left);
+        float* row = padded;
         for (int c = 0; c < g.InChannels; c++)
         {
-            for (int ih = 0; ih < g.InHeight; ih++)
+            float* source = image + ((nint)c * height * width);
+            new Span<float>(row, top * paddedWidth).Clear();
+            row += top * paddedWidth;
+            for (int ih = 0; ih < height; ih++, row += paddedWidth, source += width)
             {
-                float* row = padded + ((((nint)c * paddedHeight) + ih + g.PaddingHeight) * paddedWidth) + g.PaddingWidth;
-                Copy(row, image + ((((nint)c * g.InHeight) + ih) * g.InWidth), g.InWidth);
+                new Span<float>(row, left).Clear();
+                Copy(row + left, source, width);
+                new Span<float>(row + left + width, left).Clear();
             }
+
+            new Span<float>(row, top * paddedWidth).Clear();
+            row += top * paddedWidth;
         }
     }
 

@@ -249,16 +249,21 @@ public sealed class Conv2d : Module
             }
 
             Dispatch();
-            for (int part = 0; part < _weightGradParts.Length && _weightGrad is not null; part++)
+            if (_weightGrad is not null && _transposedWeightGrad)
             {
-                if (_transposedWeightGrad)
+                // The parts are summed in their own (transposed) layout, then turned once into the gradient's.
+                float[] sum = _weightGradParts[0];
+                for (int part = 1; part < _weightGradParts.Length; part++)
                 {
-                    AddTransposed(_weightGradParts[part], _weightGrad.Span);
+                    System.Numerics.Tensors.TensorPrimitives.Add(sum, _weightGradParts[part], sum);
                 }
-                else
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
-                }
+
+                AddTransposed(sum, _weightGrad.Span);
+            }
+
+            for (int part = 0; part < _weightGradParts.Length && _weightGrad is not null && !_transposedWeightGrad; part++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
             }
 
             for (int part = 0; part < _biasGradParts.Length && _biasGrad is not null; part++)
