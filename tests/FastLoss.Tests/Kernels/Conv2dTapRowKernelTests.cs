@@ -54,7 +54,11 @@ public sealed unsafe class Conv2dTapRowKernelTests
 
     [Theory]
     [MemberData(nameof(Geometries))]
-    public void Forward_and_both_gradients_match_a_float64_direct_convolution(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth)
+    public void Forward_and_both_gradients_match_a_float64_direct_convolution(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth) =>
+        CheckAllPasses(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideWidth, paddingHeight, paddingWidth);
+
+    /// <summary>The forward pass and both gradients of one geometry against <see cref="DirectConvolution"/>, with the tiling in force.</summary>
+    internal static void CheckAllPasses(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth)
     {
         var g = new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, 1, strideWidth, paddingHeight, paddingWidth);
         float[] image = TestData.Uniform(g.InputSize, 2), weight = TestData.Uniform(g.WeightSize, 3), bias = TestData.Uniform(outChannels, 4);
@@ -219,6 +223,29 @@ public sealed unsafe class Conv2dTapRowKernelTests
                     }
                 }
             }
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="Conv2dTapRowKernelTests"/>' passes with the Vector256 tiling, where nothing is read in place and the
+/// tap rows reach the kernels through the packing.
+/// </summary>
+[Collection(ProcessWideSettings.Name)]
+public sealed class Conv2dTapRowNarrowTilingTests
+{
+    [Theory]
+    [MemberData(nameof(Conv2dTapRowKernelTests.Geometries), MemberType = typeof(Conv2dTapRowKernelTests))]
+    public void Forward_and_both_gradients_match_with_the_vector256_tiling(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        GemmTiling.ForceNarrow = true;
+        try
+        {
+            Conv2dTapRowKernelTests.CheckAllPasses(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideWidth, paddingHeight, paddingWidth);
+        }
+        finally
+        {
+            GemmTiling.ForceNarrow = false;
         }
     }
 }
