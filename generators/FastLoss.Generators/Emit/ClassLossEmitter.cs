@@ -211,16 +211,7 @@ internal static class ClassLossEmitter
             CheckGradientForBackward();
             _w.Line($"SpanArguments.RequireDisjoint({_grad}, targets, \"The gradient\", \"the targets\");");
             Scan();
-            if (_fused)
-            {
-                _w.Line($"Run({_input}, layout, targets, {Denominator}options, reduction, [], {_grad}, upstream, []);");
-            }
-            else
-            {
-                _w.Line($"{_grad}.Clear();");
-                _w.Line($"AccumulateGradient(layout, targets, {Denominator}options, reduction, upstream, [], {_grad});");
-            }
-
+            GradientPass("reduction", "upstream", "[]");
             Close();
         }
 
@@ -236,17 +227,25 @@ internal static class ClassLossEmitter
             _w.Line($"SpanArguments.RequireDisjoint({_grad}, targets, \"The gradient\", \"the targets\");");
             _w.Line($"SpanArguments.RequireDisjoint({_grad}, upstream, \"The gradient\", \"the upstream gradient\");");
             Scan();
+            GradientPass("Reduction.None", "1f", "upstream");
+            Close();
+        }
+
+        /// <summary>
+        /// The gradient alone: one fused pass over the input where the backward reads it, else the gradient cleared
+        /// and accumulated from the targets.
+        /// </summary>
+        private void GradientPass(string reduction, string scale, string entryUpstream)
+        {
             if (_fused)
             {
-                _w.Line($"Run({_input}, layout, targets, {Denominator}options, Reduction.None, [], {_grad}, 1f, upstream);");
+                _w.Line($"Run({_input}, layout, targets, {Denominator}options, {reduction}, [], {_grad}, {scale}, {entryUpstream});");
             }
             else
             {
                 _w.Line($"{_grad}.Clear();");
-                _w.Line($"AccumulateGradient(layout, targets, {Denominator}options, Reduction.None, 1f, upstream, {_grad});");
+                _w.Line($"AccumulateGradient(layout, targets, {Denominator}options, {reduction}, {scale}, {entryUpstream}, {_grad});");
             }
-
-            Close();
         }
 
         private void WriteForwardBackward()
