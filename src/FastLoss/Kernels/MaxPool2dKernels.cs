@@ -108,15 +108,9 @@ public static class MaxPool2dKernels
             Deinterleave(lower + (2 * ow), out Vector256<float> c, out Vector256<float> d);
             Vector256<float> max = a;
             Vector256<int> offset = Vector256<int>.Zero;
-            Vector256<float> take = Avx.Or(Avx.CompareGreaterThan(b, max), Avx.CompareUnordered(b, b));
-            max = Avx.BlendVariable(max, b, take);
-            offset = Avx2.BlendVariable(offset, Vector256.Create(1), take.AsInt32());
-            take = Avx.Or(Avx.CompareGreaterThan(c, max), Avx.CompareUnordered(c, c));
-            max = Avx.BlendVariable(max, c, take);
-            offset = Avx2.BlendVariable(offset, Vector256.Create(width), take.AsInt32());
-            take = Avx.Or(Avx.CompareGreaterThan(d, max), Avx.CompareUnordered(d, d));
-            max = Avx.BlendVariable(max, d, take);
-            offset = Avx2.BlendVariable(offset, Vector256.Create(width + 1), take.AsInt32());
+            Keep(b, 1, ref max, ref offset);
+            Keep(c, width, ref max, ref offset);
+            Keep(d, width + 1, ref max, ref offset);
             Vector256.Store(max, y + ow);
             Vector256.Store(Vector256.Create((top * width) + (2 * ow)) + lanes + offset, winners + ow);
         }
@@ -143,20 +137,35 @@ public static class MaxPool2dKernels
             Vector128<float> c = Sse.Shuffle(lowerFirst, lowerSecond, 0x88), d = Sse.Shuffle(lowerFirst, lowerSecond, 0xDD);
             Vector128<float> max = a;
             Vector128<int> offset = Vector128<int>.Zero;
-            Vector128<float> take = Sse.Or(Sse.CompareGreaterThan(b, max), Sse.CompareUnordered(b, b));
-            max = Sse41.BlendVariable(max, b, take);
-            offset = Sse41.BlendVariable(offset, Vector128.Create(1), take.AsInt32());
-            take = Sse.Or(Sse.CompareGreaterThan(c, max), Sse.CompareUnordered(c, c));
-            max = Sse41.BlendVariable(max, c, take);
-            offset = Sse41.BlendVariable(offset, Vector128.Create(width), take.AsInt32());
-            take = Sse.Or(Sse.CompareGreaterThan(d, max), Sse.CompareUnordered(d, d));
-            max = Sse41.BlendVariable(max, d, take);
-            offset = Sse41.BlendVariable(offset, Vector128.Create(width + 1), take.AsInt32());
+            Keep(b, 1, ref max, ref offset);
+            Keep(c, width, ref max, ref offset);
+            Keep(d, width + 1, ref max, ref offset);
             Vector128.Store(max, y + ow);
             Vector128.Store(Vector128.Create((top * width) + (2 * ow)) + lanes + offset, winners + ow);
         }
 
         return ow;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="candidate"/> in the lanes where it beats <paramref name="max"/> or is NaN (a NaN wins,
+    /// as in torch; a tie keeps the first), and records its window offset there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(Vector256<float> candidate, int candidateOffset, ref Vector256<float> max, ref Vector256<int> offset)
+    {
+        Vector256<float> take = Avx.Or(Avx.CompareGreaterThan(candidate, max), Avx.CompareUnordered(candidate, candidate));
+        max = Avx.BlendVariable(max, candidate, take);
+        offset = Avx2.BlendVariable(offset, Vector256.Create(candidateOffset), take.AsInt32());
+    }
+
+    /// <summary><see cref="Keep(Vector256{float}, int, ref Vector256{float}, ref Vector256{int})"/> on 128-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(Vector128<float> candidate, int candidateOffset, ref Vector128<float> max, ref Vector128<int> offset)
+    {
+        Vector128<float> take = Sse.Or(Sse.CompareGreaterThan(candidate, max), Sse.CompareUnordered(candidate, candidate));
+        max = Sse41.BlendVariable(max, candidate, take);
+        offset = Sse41.BlendVariable(offset, Vector128.Create(candidateOffset), take.AsInt32());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
