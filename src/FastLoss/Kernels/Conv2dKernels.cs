@@ -37,18 +37,26 @@ public static class Conv2dKernels
         Span<float> columns = scratch[..g.ColumnsSize];
         Im2Col.Unfold(g, image, columns, scratch[g.ColumnsSize..]);
         int pixels = g.OutputPixels;
-        if (!bias.IsEmpty)
-        {
-            for (int o = 0; o < g.OutChannels; o++)
-            {
-                output.Slice(o * pixels, pixels).Fill(bias[o]);
-            }
-        }
+        FillWithBias(g, bias, output);
 
         fixed (float* w = weight, col = columns, y = output)
         {
             Gemm.Run(false, false, g.OutChannels, pixels, g.PatchSize, 1f, w, g.PatchSize, col, pixels,
                 bias.IsEmpty ? 0f : 1f, y, pixels, packedWeight);
+        }
+    }
+
+    /// <summary>
+    /// Sets every output channel's plane to its bias, the starting value the forward product adds to; nothing for
+    /// an empty bias.
+    /// </summary>
+    [HotPath]
+    internal static void FillWithBias(in Conv2dGeometry g, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        int pixels = g.OutputPixels;
+        for (int o = 0; o < bias.Length; o++)
+        {
+            output.Slice(o * pixels, pixels).Fill(bias[o]);
         }
     }
 

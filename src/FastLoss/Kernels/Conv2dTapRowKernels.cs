@@ -29,13 +29,7 @@ internal static unsafe class Conv2dTapRowKernels
             return;
         }
 
-        if (!bias.IsEmpty)
-        {
-            for (int o = 0; o < g.OutChannels; o++)
-            {
-                new Span<float>(output + ((nint)o * pixels), pixels).Fill(bias[o]);
-            }
-        }
+        Conv2dKernels.FillWithBias(g, bias, new Span<float>(output, g.OutputSize));
 
         Gemm.Compute(new GemmOperands(
             false, false, g.OutChannels, pixels, g.PatchSize, 1f, null, g.PatchSize, planes, 0,

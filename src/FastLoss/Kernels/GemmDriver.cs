@@ -63,11 +63,11 @@ internal static unsafe class GemmDriver
                     {
                         int width = Math.Min(nr, nc - jr);
                         float* packedB = scratch.PackedB + ((nint)jr * kc);
-                        bool inPlace = jr < fullWidth;
+                        bool sliverInPlace = jr < fullWidth;
 
                         // Operands read in place are swept in shallower steps, so that the rows one step reads stay
                         // in L1 for all the row tiles that reuse them.
-                        int step = inPlace || inPlaceA ? InPlaceDepth : kc;
+                        int step = sliverInPlace || inPlaceA ? InPlaceDepth : kc;
                         for (int p0 = 0; p0 < kc; p0 += step)
                         {
                             int depth = Math.Min(step, kc - p0);
@@ -81,7 +81,7 @@ internal static unsafe class GemmDriver
                                 float* target = full ? c : scratch.Tile;
                                 nint targetStride = full ? g.Ldc : nr;
                                 bool accumulateTarget = full && accumulateStep;
-                                if (inPlace)
+                                if (sliverInPlace)
                                 {
                                     GemmMicroKernels.Kernel8x32(depth, packedA, g.B + jc + jr, g.BRows + pc + p0, target, targetStride, accumulateTarget);
                                 }

@@ -145,7 +145,7 @@ public sealed class Conv2d : Module
         private float[][] _weightGradParts = [];
         private float[][] _biasGradParts = [];
         private int _scratchSize;
-        private bool _tapRows, _transposedConvolution, _transposedWeightGrad;
+        private bool _transposedConvolution, _transposedWeightGrad;
         private int[] _tapOffsets = [], _transposedTapOffsets = [];
         private float[] _flippedWeight = [], _packedFlippedWeight = [];
 
@@ -169,14 +169,13 @@ public sealed class Conv2d : Module
             _parts = Math.Clamp(images, 1, MaxParts);
 
             // Tap rows where the vertical stride is 1; im2col otherwise (see Conv2dTapRowKernels).
-            _tapRows = geometry.HasTapRows;
             _transposedConvolution = Conv2dTapRowKernels.PrefersTransposedConvolution(geometry);
-            _transposedWeightGrad = _tapRows && Conv2dTapRowKernels.PrefersTransposedWeightGrad(geometry);
+            _transposedWeightGrad = geometry.HasTapRows && Conv2dTapRowKernels.PrefersTransposedWeightGrad(geometry);
             _tapOffsets = [];
             _transposedTapOffsets = [];
             _flippedWeight = [];
             _packedFlippedWeight = [];
-            if (_tapRows)
+            if (geometry.HasTapRows)
             {
                 _tapOffsets = GC.AllocateArray<int>(geometry.PatchSize, pinned: true);
                 TapRows.FillOffsets(geometry, _tapOffsets);
@@ -194,7 +193,7 @@ public sealed class Conv2d : Module
                 inputGradScratch = transposed.TapRowsScratchSize;
             }
 
-            _scratchSize = Math.Max(_tapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch);
+            _scratchSize = Math.Max(geometry.HasTapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch);
 
             // Weight gradients are summed per run of images (and kept transposed when that layout is faster),
             // then added to the parameter's gradient in run order.
@@ -383,7 +382,7 @@ public sealed class Conv2d : Module
             {
                 for (int n = first; n < end; n++)
                 {
-                    if (_tapRows)
+                    if (g.HasTapRows)
                     {
                         Conv2dTapRowKernels.Forward(
                             g, x + ((nint)n * g.InputSize), bias, planes, y + ((nint)n * g.OutputSize), packedWeight, tapOffsets);
@@ -430,7 +429,7 @@ public sealed class Conv2d : Module
                         Conv2dKernels.AccumulateBiasGrad(g, dy, biasGrad);
                     }
 
-                    if (!weightGrad.IsEmpty && _tapRows)
+                    if (!weightGrad.IsEmpty && g.HasTapRows)
                     {
                         Conv2dTapRowKernels.AccumulateWeightGrad(
                             g, x + ((nint)n * g.InputSize), dyAll + ((nint)n * g.OutputSize), planes, dw, tapOffsets, _transposedWeightGrad);
