@@ -9,9 +9,11 @@ namespace FastLoss.NN;
 /// <summary>
 /// torch.nn.Conv2d (groups = 1, dilation = 1, zero padding) on NCHW input (N, C, H, W) or one image (C, H, W).
 /// Weight (out, in, k, k), bias (out). Runs of images are shared out to <see cref="ComputePool"/>'s threads,
-/// each unfolding its images into its own buffer; results do not depend on the thread count. With stride 1 the
-/// products read tap rows in place and the input gradient is a transposed convolution
-/// (<see cref="Conv2dTapRowKernels"/>); otherwise they go through im2col (<see cref="Conv2dKernels"/>).
+/// each unfolding its images into its own buffer; results do not depend on the thread count. 5 x 5 kernels with
+/// stride 1 and channel counts in whole vectors run the forward pass and the input gradient by Winograd's
+/// F(2x2, 5x5) (<see cref="WinogradConvolution"/>). Otherwise, with stride 1 the products read tap rows in place
+/// and the input gradient is a transposed convolution (<see cref="Conv2dTapRowKernels"/>), and with larger
+/// strides they go through im2col (<see cref="Conv2dKernels"/>). The weight gradient is always a direct product.
 /// Initialised as torch's reset_parameters.
 /// </summary>
 public sealed class Conv2d : Module
@@ -148,6 +150,7 @@ public sealed class Conv2d : Module
         private bool _transposedConvolution, _transposedWeightGrad;
         private int[] _tapOffsets = [], _transposedTapOffsets = [];
         private float[] _flippedWeight = [], _packedFlippedWeight = [];
+        private WinogradConvolution? _winogradForward, _winogradInputGrad;
 
         // The weight and its transpose packed for the products once per call rather than once per image.
         private readonly float[] _packedWeight = GC.AllocateArray<float>(
@@ -181,7 +184,15 @@ public sealed class Conv2d : Module
                 TapRows.FillOffsets(geometry, _tapOffsets);
             }
 
-            int inputGradScratch = geometry.ScratchSize;
+            // Winograd where it is faster (see WinogradConvolution.Prefers): the input gradient is the forward
+            // convolution of the transposed geometry.
+            _winogradForward = WinogradConvolution.Prefers(geometry) ? new WinogradConvolution(geometry) : null;
+            _winogradInputGrad = geometry.HasTransposedConvolution && WinogradConvolution.Prefers(geometry.Transposed)
+                ? new WinogradConvolution(geometry.Transposed)
+                : null;
+            _transposedConvolution &= _winogradInputGrad is null;
+
+            int inputGradScratch = _winogradInputGrad?.ScratchSize ?? geometry.ScratchSize;
             if (_transposedConvolution)
             {
                 Conv2dGeometry transposed = geometry.Transposed;
@@ -193,7 +204,10 @@ public sealed class Conv2d : Module
                 inputGradScratch = transposed.TapRowsScratchSize;
             }
 
-            _scratchSize = Math.Max(geometry.HasTapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch);
+            int forwardScratch = _winogradForward?.ScratchSize ?? 0;
+            _scratchSize = Math.Max(
+                Math.Max(geometry.HasTapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch), forwardScratch);
+            _forwardPackIsCurrent = false;
 
             // Weight gradients are summed per run of images (and kept transposed when that layout is faster),
             // then added to the parameter's gradient in run order.
@@ -237,7 +251,11 @@ public sealed class Conv2d : Module
             _backward = true;
             if (_inputGrad is not null)
             {
-                if (_transposedConvolution)
+                if (_winogradInputGrad is not null)
+                {
+                    _winogradInputGrad.TransformWeight(layer.Weight.Span, flippedTranspose: true);
+                }
+                else if (_transposedConvolution)
                 {
                     PackFlippedWeight();
                 }
@@ -303,8 +321,8 @@ public sealed class Conv2d : Module
         }
 
         /// <summary>
-        /// Packs the weight for the forward products unless it is bit for bit the weight packed last time with the
-        /// same tiling (inference on fixed weights). Leaving the packed copy untouched keeps it valid in every
+        /// Packs the weight for the forward products (or transforms it, for Winograd) unless it is bit for bit the
+        /// weight packed last time with the same tiling (inference on fixed weights). Leaving the packed copy untouched keeps it valid in every
         /// core's cache: rewriting it on each call made the other core fetch it again, which cost the batch-1
         /// forward pass on two threads about a fifth of its time.
         /// </summary>
@@ -319,7 +337,15 @@ public sealed class Conv2d : Module
             }
 
             weightBits.CopyTo(_forwardPackSource);
-            PackWeight(transposed: false);
+            if (_winogradForward is not null)
+            {
+                _winogradForward.TransformWeight(layer.Weight.Span, flippedTranspose: false);
+            }
+            else
+            {
+                PackWeight(transposed: false);
+            }
+
             _forwardPackWide = wide;
             _forwardPackIsCurrent = true;
         }
@@ -382,7 +408,11 @@ public sealed class Conv2d : Module
             {
                 for (int n = first; n < end; n++)
                 {
-                    if (g.HasTapRows)
+                    if (_winogradForward is not null)
+                    {
+                        _winogradForward.Run(x + ((nint)n * g.InputSize), y + ((nint)n * g.OutputSize), bias, accumulate: false, planes);
+                    }
+                    else if (g.HasTapRows)
                     {
                         Conv2dTapRowKernels.Forward(
                             g, x + ((nint)n * g.InputSize), bias, planes, y + ((nint)n * g.OutputSize), packedWeight, tapOffsets);
@@ -439,7 +469,11 @@ public sealed class Conv2d : Module
                         Conv2dKernels.AccumulateWeightGrad(g, input.Slice(n * g.InputSize, g.InputSize), dy, scratch, weightGrad);
                     }
 
-                    if (!inputGrad.IsEmpty && _transposedConvolution)
+                    if (!inputGrad.IsEmpty && _winogradInputGrad is not null)
+                    {
+                        _winogradInputGrad.Run(dyAll + ((nint)n * g.OutputSize), dxAll + ((nint)n * g.InputSize), default, accumulate: true, planes);
+                    }
+                    else if (!inputGrad.IsEmpty && _transposedConvolution)
                     {
                         Conv2dTapRowKernels.AccumulateInputGrad(
                             g, dyAll + ((nint)n * g.OutputSize), planes, dxAll + ((nint)n * g.InputSize), packedFlipped, transposedTapOffsets);

@@ -1,0 +1,420 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using FastLoss.Generation;
+
+namespace FastLoss.Kernels;
+
+/// <summary>
+/// One image's stride-1 convolution by Winograd's F(2x2, r x r) (<see cref="WinogradTransforms"/>): each 2 x 2
+/// block of output pixels (a tile) is computed from the (r + 1) x (r + 1) input pixels under it with (r + 1)²
+/// products per channel pair instead of 4 r². For 5 x 5 kernels that is 36 against 100, and it leaves the
+/// products as (r + 1)² independent matrix products, tiles x input channels by input channels x output channels,
+/// which run on <see cref="GemmMicroKernels"/>' 8 x 32 kernel. The transforms are vectorised over channels, so the
+/// image is first laid out channel-last and the result is laid back.
+/// <para>
+/// Work per image, in order: pad and lay out the input (H x W x C), transform each tile's inputs (V = Bᵀ d B,
+/// α² x tiles x C), the products M[ξ] = V[ξ] U[ξ] (α² x tiles x OutC, U = G g Gᵀ from <see cref="TransformWeight"/>),
+/// transform each tile's products back (Aᵀ M A, OH x OW x OutC), and lay the output out as OutC x OH x OW.
+/// </para>
+/// </summary>
+internal sealed unsafe class WinogradConvolution
+{
+    /// <summary>The output pixels of one tile side (m).</summary>
+    public const int TileOutputs = 2;
+
+    /// <summary>The kernel taps of one side (r).</summary>
+    public const int Taps = 5;
+
+    /// <summary>The input pixels of one tile side and the products per side (α = m + r - 1).</summary>
+    public const int Alpha = TileOutputs + Taps - 1;
+
+    // The micro-kernel's tile: 8 rows (tiles) by 32 columns (output channels).
+    private const int RowBlock = 8;
+    private const int SliverWidth = 32;
+    private const int Lanes = 16;
+
+    private readonly Conv2dGeometry _g;
+    private readonly WinogradTransforms _transforms;
+    private readonly int _tilesHigh, _tilesWide, _tileRows, _paddedHeight, _paddedWidth;
+
+    // The distances between the α² planes of V and of M: one cache line more than a plane, so that a tile's 36
+    // values, one per plane, fall in different L1 sets (planes a multiple of 4 KB apart would all share one set).
+    private readonly int _inputPlaneStride, _productPlaneStride;
+
+    // U: α² x (OutC / 32) x C x 32, each 32-wide sliver laid out as the micro-kernel reads it.
+    private readonly float[] _transformedWeight;
+
+    // Where the 8 rows of a block of V start: one tile's C values apart.
+    private readonly int[] _rowOffsets = GC.AllocateArray<int>(RowBlock, pinned: true);
+
+    public WinogradConvolution(in Conv2dGeometry g)
+    {
+        if (!CanCompute(g))
+        {
+            throw new ArgumentException(
+                $"Winograd convolution F(2x2, 5x5) needs strides of 1, a 5 x 5 kernel, input channels a multiple of {Lanes}, output channels a multiple of {SliverWidth} and a non-empty output; got {g}.",
+                nameof(g));
+        }
+
+        _g = g;
+        _transforms = new WinogradTransforms(TileOutputs, Taps);
+        _tilesHigh = (g.OutHeight + TileOutputs - 1) / TileOutputs;
+        _tilesWide = (g.OutWidth + TileOutputs - 1) / TileOutputs;
+        _tileRows = GemmPacking.RoundUp(_tilesHigh * _tilesWide, RowBlock);
+        _paddedHeight = (_tilesHigh * TileOutputs) + g.KernelHeight - 1;
+        _paddedWidth = (_tilesWide * TileOutputs) + g.KernelWidth - 1;
+        _inputPlaneStride = (_tileRows * g.InChannels) + Lanes;
+        _productPlaneStride = (_tileRows * g.OutChannels) + Lanes;
+        _transformedWeight = GC.AllocateArray<float>(Alpha * Alpha * g.InChannels * g.OutChannels, pinned: true);
+        for (int i = 0; i < RowBlock; i++)
+        {
+            _rowOffsets[i] = i * g.InChannels;
+        }
+    }
+
+    /// <summary>The geometry this convolution computes.</summary>
+    public Conv2dGeometry Geometry => _g;
+
+    /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
+    public int ScratchSize =>
+        PaddedInputSize + (Alpha * Alpha * (_inputPlaneStride + _productPlaneStride)) + (_g.OutputPixels * _g.OutChannels);
+
+    private int PaddedInputSize => _paddedHeight * _paddedWidth * _g.InChannels;
+
+    /// <summary>Whether this class can compute the geometry (see the constructor's message for the conditions).</summary>
+    public static bool CanCompute(in Conv2dGeometry g) =>
+        g.StrideHeight == 1 && g.StrideWidth == 1 && g.KernelHeight == Taps && g.KernelWidth == Taps
+        && g.InChannels % Lanes == 0 && g.OutChannels % SliverWidth == 0 && g.OutputPixels > 0;
+
+    /// <summary>
+    /// Whether the module should use it: wherever it can, on a machine with fast 512-bit vectors. Measured on the
+    /// seed CNN's conv2 and conv3 (and their input gradients), against the tap rows: see ConvolutionAlgorithmBenchmarks.
+    /// </summary>
+    public static bool Prefers(in Conv2dGeometry g) =>
+        Vector512.IsHardwareAccelerated && CanCompute(g);
+
+    /// <summary>
+    /// Computes U = G g Gᵀ for every channel pair. <paramref name="weight"/> is OutC x C x 5 x 5, or, with
+    /// <paramref name="flippedTranspose"/>, the weight of the convolution whose input gradient this geometry is
+    /// (C x OutC x 5 x 5, used flipped: the gradient's kernel (o, c) is that weight's (c, o) turned by 180 degrees).
+    /// </summary>
+    [HotPath]
+    public void TransformWeight(ReadOnlySpan<float> weight, bool flippedTranspose)
+    {
+        if (weight.Length != _g.WeightSize)
+        {
+            throw new ArgumentException($"Winograd convolution: the weight has {weight.Length} values, expected {_g.WeightSize}.", nameof(weight));
+        }
+
+        int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
+        WinogradTransforms.SparseMatrix gm = _transforms.KernelTransform;
+
+        // Sixteen kernels side by side, tap by tap: the transform then runs on output channels in vector lanes.
+        Vector512<float>* kernels = stackalloc Vector512<float>[taps];
+        Vector512<float>* half = stackalloc Vector512<float>[Alpha * Taps];
+        float* lanes = (float*)kernels;
+        fixed (float* source = weight, transformed = _transformedWeight)
+        fixed (int* starts = gm.RowStarts, columns = gm.ColumnIndices)
+        fixed (float* coefficients = gm.Coefficients)
+        {
+            for (int o = 0; o < outChannels; o += Lanes)
+            {
+                int sliver = o / SliverWidth, lane = o % SliverWidth;
+                for (int c = 0; c < inChannels; c++)
+                {
+                    for (int i = 0; i < Lanes; i++)
+                    {
+                        float* kernel = flippedTranspose
+                            ? source + ((((nint)c * outChannels) + o + i) * taps)
+                            : source + ((((nint)(o + i) * inChannels) + c) * taps);
+                        for (int tap = 0; tap < taps; tap++)
+                        {
+                            lanes[(tap * Lanes) + i] = kernel[flippedTranspose ? taps - 1 - tap : tap];
+                        }
+                    }
+
+                    // half = G g, then U = half Gᵀ.
+                    MultiplyLeft(starts, columns, coefficients, Alpha, Taps, kernels, half);
+                    for (int i = 0; i < Alpha; i++)
+                    {
+                        for (int j = 0; j < Alpha; j++)
+                        {
+                            Vector512<float> sum = Vector512<float>.Zero;
+                            for (int e = starts[j]; e < starts[j + 1]; e++)
+                            {
+                                sum = Vector512.FusedMultiplyAdd(Vector512.Create(coefficients[e]), half[(i * Taps) + columns[e]], sum);
+                            }
+
+                            int xi = (i * Alpha) + j;
+                            Vector512.Store(sum, transformed + ((((((nint)xi * slivers) + sliver) * inChannels) + c) * SliverWidth) + lane);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The convolution of one image (C x H x W) into <paramref name="output"/> (OutC x OH x OW): overwritten with
+    /// the bias (or zero) plus the convolution, or, with <paramref name="accumulate"/>, added to.
+    /// <paramref name="scratch"/> holds <see cref="ScratchSize"/> floats.
+    /// </summary>
+    [HotPath]
+    public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch)
+    {
+        int alpha2 = Alpha * Alpha;
+        float* padded = scratch;
+        float* transformedInput = padded + PaddedInputSize;
+        float* products = transformedInput + ((nint)alpha2 * _inputPlaneStride);
+        float* channelLast = products + ((nint)alpha2 * _productPlaneStride);
+
+        LayOutChannelLast(image, padded);
+        TransformInputTiles(padded, transformedInput);
+        fixed (float* weight = _transformedWeight)
+        fixed (int* rowOffsets = _rowOffsets)
+        {
+            MultiplyTransformed(transformedInput, weight, rowOffsets, products);
+        }
+
+        TransformOutputTiles(products, channelLast);
+        LayOutChannelFirst(channelLast, output, bias, accumulate);
+    }
+
+    /// <summary>The padded image, channel-last: (H') x (W') x C with the image at (PH, PW) and zeros around it.</summary>
+    [HotPath]
+    private void LayOutChannelLast(float* image, float* padded)
+    {
+        int channels = _g.InChannels, height = _g.InHeight, width = _g.InWidth;
+        new Span<float>(padded, PaddedInputSize).Clear();
+        for (int c = 0; c < channels; c++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                float* source = image + ((((nint)c * height) + y) * width);
+                float* target = padded + ((((nint)(y + _g.PaddingHeight) * _paddedWidth) + _g.PaddingWidth) * channels) + c;
+                for (int x = 0; x < width; x++)
+                {
+                    target[(nint)x * channels] = source[x];
+                }
+            }
+        }
+    }
+
+    /// <summary>V[ξ][tile][c] = (Bᵀ d B)[ξ] for each tile's 6 x 6 inputs d, sixteen channels at a time.</summary>
+    [HotPath]
+    private void TransformInputTiles(float* padded, float* transformed)
+    {
+        int channels = _g.InChannels, tileRows = _tileRows, rowStride = _paddedWidth * channels;
+        nint planeStride = _inputPlaneStride;
+        Vector512<float>* rows = stackalloc Vector512<float>[Alpha * Alpha];
+        int tile = 0;
+        for (int ty = 0; ty < _tilesHigh; ty++)
+        {
+            for (int tx = 0; tx < _tilesWide; tx++, tile++)
+            {
+                float* corner = padded + ((((nint)ty * TileOutputs * _paddedWidth) + (tx * TileOutputs)) * channels);
+                for (int c = 0; c < channels; c += Lanes)
+                {
+                    // d B, row by row, then Bᵀ (d B), column by column.
+                    float* row = corner + c;
+                    for (int i = 0; i < Alpha; i++, row += rowStride)
+                    {
+                        InputTransform(
+                            Vector512.Load(row), Vector512.Load(row + channels), Vector512.Load(row + (2 * channels)),
+                            Vector512.Load(row + (3 * channels)), Vector512.Load(row + (4 * channels)), Vector512.Load(row + (5 * channels)),
+                            rows + (i * Alpha), 1);
+                    }
+
+                    for (int j = 0; j < Alpha; j++)
+                    {
+                        Vector512<float>* column = rows + j;
+                        float* target = transformed + (((nint)tile * channels) + c) + (j * planeStride);
+                        InputTransformToPlanes(
+                            column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha],
+                            target, Alpha * planeStride);
+                    }
+                }
+            }
+        }
+
+        // The rows that round the tiles up to whole blocks are computed by the products and never read back;
+        // zeros keep them finite.
+        int real = _tilesHigh * _tilesWide;
+        for (int xi = 0; xi < Alpha * Alpha; xi++)
+        {
+            new Span<float>(transformed + (((nint)xi * planeStride) + ((nint)real * channels)), (tileRows - real) * channels).Clear();
+        }
+    }
+
+    /// <summary>
+    /// One side of Bᵀ d for the points 0, 1, -1, 2, -1/2 (<see cref="WinogradTransforms"/>; a test checks these
+    /// against its matrix): written out, with the shared differences taken once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTransform(
+        Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
+        Vector512<float>* v, int stride)
+    {
+        Vector512<float> d1MinusD3 = d1 - d3, d4MinusD2 = d4 - d2;
+        v[0] = Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d1MinusD3, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d2, d0 + d4));
+        v[stride] = Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d3, d4 - d1));
+        v[2 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(0.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d3, d4 + d1));
+        v[3 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d1MinusD3, d4MinusD2);
+        v[4 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(2f), d1MinusD3, d4MinusD2);
+        v[5 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d2 - d4, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d3, d5 + d1));
+    }
+
+    /// <summary><see cref="InputTransform"/> stored to six planes of V, <paramref name="stride"/> floats apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTransformToPlanes(
+        Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
+        float* v, nint stride)
+    {
+        Vector512<float> d1MinusD3 = d1 - d3, d4MinusD2 = d4 - d2;
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d1MinusD3, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d2, d0 + d4)), v);
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d3, d4 - d1)), v + stride);
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(0.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d3, d4 + d1)), v + (2 * stride));
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d1MinusD3, d4MinusD2), v + (3 * stride));
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(2f), d1MinusD3, d4MinusD2), v + (4 * stride));
+        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d2 - d4, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d3, d5 + d1)), v + (5 * stride));
+    }
+
+    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products: tiles x C by C x OutC, in 8 x 32 blocks.</summary>
+    [HotPath]
+    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products)
+    {
+        int inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
+        int alpha2 = Alpha * Alpha, tileRows = _tileRows;
+        for (int xi = 0; xi < alpha2; xi++)
+        {
+            float* v = transformedInput + ((nint)xi * _inputPlaneStride);
+            float* m = products + ((nint)xi * _productPlaneStride);
+            for (int s = 0; s < slivers; s++)
+            {
+                float* u = weight + ((((nint)xi * slivers) + s) * inChannels * SliverWidth);
+                for (int row = 0; row < tileRows; row += RowBlock)
+                {
+                    GemmMicroKernels.Kernel8x32(
+                        inChannels, v + ((nint)row * inChannels), rowOffsets, 0, u,
+                        m + ((nint)row * outChannels) + (s * SliverWidth), outChannels, accumulate: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Each tile's 2 x 2 outputs, Aᵀ M A, into the channel-last output (OH x OW x OutC), cropped at the edges.</summary>
+    [HotPath]
+    private void TransformOutputTiles(float* products, float* channelLast)
+    {
+        int outChannels = _g.OutChannels, outHeight = _g.OutHeight, outWidth = _g.OutWidth;
+        nint planeStride = _productPlaneStride;
+        int tile = 0;
+        for (int ty = 0; ty < _tilesHigh; ty++)
+        {
+            int y = ty * TileOutputs;
+            bool secondRow = y + 1 < outHeight;
+            for (int tx = 0; tx < _tilesWide; tx++, tile++)
+            {
+                int x = tx * TileOutputs;
+                bool secondColumn = x + 1 < outWidth;
+                for (int o = 0; o < outChannels; o += Lanes)
+                {
+                    // M A, row by row (each row's six planes are consecutive ξ), then Aᵀ (M A).
+                    float* m = products + ((nint)tile * outChannels) + o;
+                    OutputTransform(m, planeStride, out Vector512<float> l0, out Vector512<float> r0);
+                    OutputTransform(m + (Alpha * planeStride), planeStride, out Vector512<float> l1, out Vector512<float> r1);
+                    OutputTransform(m + (2 * Alpha * planeStride), planeStride, out Vector512<float> l2, out Vector512<float> r2);
+                    OutputTransform(m + (3 * Alpha * planeStride), planeStride, out Vector512<float> l3, out Vector512<float> r3);
+                    OutputTransform(m + (4 * Alpha * planeStride), planeStride, out Vector512<float> l4, out Vector512<float> r4);
+                    OutputTransform(m + (5 * Alpha * planeStride), planeStride, out Vector512<float> l5, out Vector512<float> r5);
+                    float* target = channelLast + ((((nint)y * outWidth) + x) * outChannels) + o;
+                    Vector512.Store(OutputFirst(l0, l1, l2, l3, l4), target);
+                    if (secondColumn)
+                    {
+                        Vector512.Store(OutputFirst(r0, r1, r2, r3, r4), target + outChannels);
+                    }
+
+                    if (secondRow)
+                    {
+                        float* below = target + ((nint)outWidth * outChannels);
+                        Vector512.Store(OutputSecond(l1, l2, l3, l4, l5), below);
+                        if (secondColumn)
+                        {
+                            Vector512.Store(OutputSecond(r1, r2, r3, r4, r5), below + outChannels);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Both rows of Aᵀ applied to six products <paramref name="stride"/> floats apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTransform(float* m, nint stride, out Vector512<float> first, out Vector512<float> second)
+    {
+        Vector512<float> m1 = Vector512.Load(m + stride), m2 = Vector512.Load(m + (2 * stride));
+        Vector512<float> m3 = Vector512.Load(m + (3 * stride)), m4 = Vector512.Load(m + (4 * stride));
+        first = OutputFirst(Vector512.Load(m), m1, m2, m3, m4);
+        second = OutputSecond(m1, m2, m3, m4, Vector512.Load(m + (5 * stride)));
+    }
+
+    /// <summary>Aᵀ's first row for the points 0, 1, -1, 2, -1/2: m0 + m1 + m2 + m3 + m4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> OutputFirst(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4) =>
+        m0 + (m1 + m2) + (m3 + m4);
+
+    /// <summary>Aᵀ's second row: m1 - m2 + 2 m3 - m4 / 2 + m5.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> OutputSecond(Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5) =>
+        Vector512.FusedMultiplyAdd(Vector512.Create(2f), m3, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), m4, (m1 - m2) + m5));
+
+    /// <summary>output[o][p] = (bias[o] or 0) + channelLast[p][o], or output[o][p] += channelLast[p][o].</summary>
+    [HotPath]
+    private void LayOutChannelFirst(float* channelLast, float* output, ReadOnlySpan<float> bias, bool accumulate)
+    {
+        int outChannels = _g.OutChannels, pixels = _g.OutputPixels;
+        for (int o = 0; o < outChannels; o++)
+        {
+            float* target = output + ((nint)o * pixels);
+            float* source = channelLast + o;
+            if (accumulate)
+            {
+                for (int p = 0; p < pixels; p++)
+                {
+                    target[p] += source[(nint)p * outChannels];
+                }
+            }
+            else
+            {
+                float start = bias.IsEmpty ? 0f : bias[o];
+                for (int p = 0; p < pixels; p++)
+                {
+                    target[p] = start + source[(nint)p * outChannels];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// product (rows x width) = matrix (rows x inner, sparse) times operand (inner x width), where width is the
+    /// operand's row length and every element is a vector of channels.
+    /// </summary>
+    [HotPath]
+    private static void MultiplyLeft(
+        int* starts, int* columns, float* coefficients, int rows, int width, Vector512<float>* operand, Vector512<float>* product)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                Vector512<float> sum = Vector512<float>.Zero;
+                for (int e = starts[i]; e < starts[i + 1]; e++)
+                {
+                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(coefficients[e]), operand[(columns[e] * width) + j], sum);
+                }
+
+                product[(i * width) + j] = sum;
+            }
+        }
+    }
+}
