@@ -128,6 +128,13 @@ public readonly record struct Conv2dGeometry
         && InHeight > 0 && InWidth > 0;
 
     /// <summary>
+    /// The shapes in torch's terms. (The generated record text would list <see cref="Transposed"/>, whose own
+    /// <see cref="Transposed"/> is listed in turn, without end.)
+    /// </summary>
+    public override string ToString() =>
+        $"conv2d in ({InChannels}, {InHeight}, {InWidth}) out ({OutChannels}, {OutHeight}, {OutWidth}), kernel ({KernelHeight}, {KernelWidth}), stride ({StrideHeight}, {StrideWidth}), padding ({PaddingHeight}, {PaddingWidth})";
+
+    /// <summary>
     /// The convolution that gives the input gradient (valid when <see cref="HasTransposedConvolution"/>):
     /// OutC channels of OH x OW in, C channels of H x W out, padding KH - 1 - PH and KW - 1 - PW.
     /// </summary>

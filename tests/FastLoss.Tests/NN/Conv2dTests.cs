@@ -27,6 +27,11 @@ public sealed class Conv2dTests
         // Eight input channels: the input gradient is the transposed convolution rather than im2col and col2im.
         { 2, 8, 6, 7, 5, 3, 1, 1, true },
         { 1, 8, 5, 9, 33, 3, 1, 2, false },
+
+        // 5 x 5 kernels with channels in whole vectors: Winograd for the forward pass (16 in, 32 out) or for the
+        // input gradient (32 in, 16 out), on machines with fast Vector512.
+        { 1, 16, 3, 2, 32, 5, 1, 2, true },
+        { 1, 32, 2, 3, 16, 5, 1, 2, false },
     };
 
     [Theory]
