@@ -5,19 +5,19 @@ using FastLoss.Generation;
 namespace FastLoss.Kernels;
 
 /// <summary>
-/// One image's stride-1 convolution by Winograd's F(2x2, r x r) (<see cref="WinogradTransforms"/>): each 2 x 2
-/// block of output pixels (a tile) is computed from the (r + 1) x (r + 1) input pixels under it with (r + 1)²
-/// products per channel pair instead of 4 r². For 5 x 5 kernels that is 36 against 100, and it leaves the
-/// products as (r + 1)² independent matrix products, tiles x input channels by input channels x output channels,
-/// which run on <see cref="GemmMicroKernels"/>' 8 x 32 kernel. The transforms are vectorised over channels, so the
-/// image is first laid out channel-last and the result is laid back.
+/// One image's stride-1 5 x 5 convolution by Winograd's F(2x2, 5x5) (<see cref="WinogradTransforms"/>): each 2 x 2
+/// block of output pixels (a tile) is computed from the 6 x 6 input pixels under it with 36 products per channel
+/// pair instead of 100. The products are 36 independent matrix products, tiles x input channels by input channels
+/// x output channels, which run on <see cref="GemmMicroKernels"/>' 8 x 32 kernel. The transforms are vectorised
+/// over channels, so the image is first laid out channel-last and the result is laid back. The weight gradient is
+/// in WinogradConvolution.WeightGradient.cs.
 /// <para>
 /// Work per image, in order: pad and lay out the input (H x W x C), transform each tile's inputs (V = Bᵀ d B,
 /// α² x tiles x C), the products M[ξ] = V[ξ] U[ξ] (α² x tiles x OutC, U = G g Gᵀ from <see cref="TransformWeight"/>),
 /// transform each tile's products back (Aᵀ M A, OH x OW x OutC), and lay the output out as OutC x OH x OW.
 /// </para>
 /// </summary>
-internal sealed unsafe class WinogradConvolution
+internal sealed unsafe partial class WinogradConvolution
 {
     /// <summary>The output pixels of one tile side (m).</summary>
     public const int TileOutputs = 2;
@@ -47,6 +47,9 @@ internal sealed unsafe class WinogradConvolution
     // Where the 8 rows of a block of V start: one tile's C values apart.
     private readonly int[] _rowOffsets = GC.AllocateArray<int>(RowBlock, pinned: true);
 
+    // Where each tile's row of V starts, for the weight gradient's products, which read V as B.
+    private readonly int[] _tileOffsets;
+
     public WinogradConvolution(in Conv2dGeometry g)
     {
         if (!CanCompute(g))
@@ -69,6 +72,12 @@ internal sealed unsafe class WinogradConvolution
         for (int i = 0; i < RowBlock; i++)
         {
             _rowOffsets[i] = i * g.InChannels;
+        }
+
+        _tileOffsets = GC.AllocateArray<int>(_tilesHigh * _tilesWide, pinned: true);
+        for (int t = 0; t < _tileOffsets.Length; t++)
+        {
+            _tileOffsets[t] = t * g.InChannels;
         }
     }
 
@@ -168,7 +177,7 @@ internal sealed unsafe class WinogradConvolution
         float* products = transformedInput + ((nint)alpha2 * _inputPlaneStride);
         float* channelLast = products + ((nint)alpha2 * _productPlaneStride);
 
-        LayOutChannelLast(image, padded);
+        ToChannelLast(image, _g.InChannels, _g.InHeight, _g.InWidth, padded, _paddedWidth, PaddedInputSize, _g.PaddingHeight, _g.PaddingWidth);
         TransformInputTiles(padded, transformedInput);
         fixed (float* weight = _transformedWeight)
         fixed (int* rowOffsets = _rowOffsets)
@@ -180,21 +189,25 @@ internal sealed unsafe class WinogradConvolution
         LayOutChannelFirst(channelLast, output, bias, accumulate);
     }
 
-    /// <summary>The padded image, channel-last: (H') x (W') x C with the image at (PH, PW) and zeros around it.</summary>
+    /// <summary>
+    /// <paramref name="source"/> (channels x height x width) laid out channel-last in <paramref name="target"/>
+    /// (rows of <paramref name="targetWidth"/> pixels of all channels) with its corner at (top, left), and zeros
+    /// in the rest of the <paramref name="targetSize"/> floats.
+    /// </summary>
     [HotPath]
-    private void LayOutChannelLast(float* image, float* padded)
+    private static void ToChannelLast(
+        float* source, int channels, int height, int width, float* target, int targetWidth, int targetSize, int top, int left)
     {
-        int channels = _g.InChannels, height = _g.InHeight, width = _g.InWidth;
-        new Span<float>(padded, PaddedInputSize).Clear();
+        new Span<float>(target, targetSize).Clear();
         for (int c = 0; c < channels; c++)
         {
             for (int y = 0; y < height; y++)
             {
-                float* source = image + ((((nint)c * height) + y) * width);
-                float* target = padded + ((((nint)(y + _g.PaddingHeight) * _paddedWidth) + _g.PaddingWidth) * channels) + c;
+                float* row = source + ((((nint)c * height) + y) * width);
+                float* pixel = target + ((((nint)(y + top) * targetWidth) + left) * channels) + c;
                 for (int x = 0; x < width; x++)
                 {
-                    target[(nint)x * channels] = source[x];
+                    pixel[(nint)x * channels] = row[x];
                 }
             }
         }

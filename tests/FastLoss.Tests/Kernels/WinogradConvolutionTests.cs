@@ -15,6 +15,8 @@ namespace FastLoss.Tests.Kernels;
 /// exactly where it does not belong), so an output's rounding scales with its tile, not with its own terms; it
 /// measured at most 6 such units per output's own magnitude on the seed shapes and up to 17 at padded borders,
 /// the same order as a direct float32 sum of a few hundred products (about √n units typically, n at worst).
+/// The weight gradient is checked against 64 units of the mean magnitude of its kernel's 25 taps: each weight comes
+/// from Gᵀ dU G, which mixes all 36 transformed sums of its kernel (measured up to 40 such units).
 /// </summary>
 public sealed unsafe class WinogradConvolutionTests
 {
@@ -78,6 +80,74 @@ public sealed unsafe class WinogradConvolutionTests
 
         (double[] expected, double[] magnitude) = new DirectConvolution(layer, layerImage, layerWeight).InputGrad(outputGrad);
         AssertWithin(Add(expected, initial), Add(TileMagnitude(g, magnitude), initial, absolute: true), inputGrad, "input gradient");
+    }
+
+    public static TheoryData<int, int, int, int, int> WeightGradGeometries => new()
+    {
+        // in (whole 32-channel slivers), height, width, out, padding; every tap meets the image
+        { 32, 16, 16, 32, 2 },
+        { 32, 8, 8, 64, 2 },
+        { 32, 7, 9, 32, 1 },
+        { 64, 5, 3, 32, 4 },
+        { 32, 3, 3, 32, 2 },
+        { 32, 6, 11, 96, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeightGradGeometries))]
+    public void The_weight_gradient_over_two_images_matches_a_float64_direct_convolution(int inChannels, int height, int width, int outChannels, int padding)
+    {
+        var g = new Conv2dGeometry(inChannels, height, width, outChannels, 5, 5, 1, 1, padding, padding);
+        Assert.True(WinogradConvolution.CanComputeWeightGrad(g));
+        Assert.Equal(Vector512.IsHardwareAccelerated, WinogradConvolution.PrefersWeightGrad(g));
+        var winograd = new WinogradConvolution(g);
+        float[] transformed = new float[winograd.TransformedWeightGradSize];
+        float[] initial = TestData.Uniform(g.WeightSize, 20);
+        var expected = new double[g.WeightSize];
+        var magnitude = new double[g.WeightSize];
+        for (int image = 0; image < 2; image++)
+        {
+            float[] x = TestData.Uniform(g.InputSize, 21 + image), dy = TestData.Uniform(g.OutputSize, 23 + image);
+            float[] scratch = new float[winograd.WeightGradScratchSize];
+            scratch.AsSpan().Fill(float.NaN);
+            fixed (float* px = x, pdy = dy, pt = transformed, ps = scratch)
+            {
+                winograd.AccumulateTransformedWeightGrad(px, pdy, pt, ps);
+            }
+
+            (double[] values, double[] magnitudes) = new DirectConvolution(g, x, new float[g.WeightSize]).WeightGrad(dy);
+            for (int i = 0; i < values.Length; i++)
+            {
+                expected[i] += values[i];
+                magnitude[i] += magnitudes[i];
+            }
+        }
+
+        float[] weightGrad = (float[])initial.Clone();
+        winograd.AddWeightGrad(transformed, weightGrad);
+        for (int i = 0; i < weightGrad.Length; i++)
+        {
+            double kernelMagnitude = 0;
+            for (int tap = i / 25 * 25; tap < (i / 25 * 25) + 25; tap++)
+            {
+                kernelMagnitude += magnitude[tap];
+            }
+
+            double bound = (64 * Math.Pow(2, -24) * kernelMagnitude / 25) + (Math.Pow(2, -24) * Math.Abs(initial[i]));
+            double error = Math.Abs(weightGrad[i] - (expected[i] + initial[i]));
+            Assert.True(error <= bound, $"weight gradient[{i}] = {weightGrad[i]:R}, expected {expected[i] + initial[i]:R} within {bound:E2}");
+        }
+    }
+
+    [Theory]
+    [InlineData(16, 8, 8, 32, 2)]
+    [InlineData(32, 1, 1, 32, 2)]
+    [InlineData(32, 2, 8, 32, 2)]
+    public void The_weight_gradient_is_left_to_the_direct_product_where_channels_are_ragged_or_taps_never_meet_the_image(int inChannels, int height, int width, int outChannels, int padding)
+    {
+        var g = new Conv2dGeometry(inChannels, height, width, outChannels, 5, 5, 1, 1, padding, padding);
+        Assert.False(WinogradConvolution.PrefersWeightGrad(g));
+        Assert.Equal(inChannels % 32 == 0, WinogradConvolution.CanComputeWeightGrad(g));
     }
 
     [Fact]

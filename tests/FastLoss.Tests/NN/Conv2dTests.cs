@@ -81,6 +81,55 @@ public sealed class Conv2dTests
     }
 
     [Fact]
+    public void Thirty_two_channels_each_way_take_winograd_for_all_three_passes_and_match_float64()
+    {
+        // 32 -> 32 channels, 5 x 5: Winograd for the forward pass, the input gradient and the weight gradient (on
+        // machines with fast Vector512). Three images make three parts, summed in the transformed space. Finite
+        // differences over every weight would take minutes here, so they check a sample of weights and inputs.
+        // Outputs and input gradients sum 800 products of values in [-1, 1], whose magnitudes add up to about 200;
+        // the absolute tolerance is torch parity's 1e-6 of that.
+        const int batch = 3, channels = 32, height = 5, width = 6;
+        const double Tolerance = 2e-4;
+        var layer = new Conv2d(channels, channels, 5, padding: 2);
+        TestData.Uniform(layer.Weight.Length, 31).CopyTo(layer.Weight.Span);
+        TestData.Uniform(channels, 32).CopyTo(layer.Bias!.Span);
+        Tensor x = TestData.Tensor(33, batch, channels, height, width);
+        x.RequiresGrad = true;
+        Tensor y = layer.Forward(x);
+
+        double[] xd = TestData.ToDouble(x.Span), wd = TestData.ToDouble(layer.Weight.Span), bd = TestData.ToDouble(layer.Bias.Span);
+        double[] expected = Reference.Conv2d(xd, batch, channels, height, width, wd, bd, channels, 5, 1, 2, out _, out _);
+        TestData.AssertClose(expected, y.Span, Tolerance, 2e-5, "output");
+
+        double[] r = TestData.ToDouble(TestData.Uniform(y.Length, 34));
+        new WeightedSumLoss(Array.ConvertAll(r, v => (float)v)).Forward(y).Backward();
+        (double[] dx, double[] dw, double[] db) = Reference.Conv2dGrads(xd, batch, channels, height, width, wd, channels, 5, 1, 2, r);
+        TestData.AssertClose(dx, x.Grad!.Span, Tolerance, 2e-5, "input gradient");
+        TestData.AssertClose(dw, layer.Weight.Grad!.Span, Tolerance, 2e-5, "weight gradient");
+        TestData.AssertClose(db, layer.Bias.Grad!.Span, Tolerance, 2e-5, "bias gradient");
+
+        double Loss() => Reference.WeightedSum(Reference.Conv2d(xd, batch, channels, height, width, wd, bd, channels, 5, 1, 2, out _, out _), r);
+        foreach ((double[] values, float[] gradient, string what) in new[]
+        {
+            (wd, layer.Weight.Grad!.ToArray(), "weight"),
+            (xd, x.Grad!.ToArray(), "input"),
+        })
+        {
+            for (int i = 7; i < values.Length; i += values.Length / 23)
+            {
+                double saved = values[i];
+                values[i] = saved + 1e-6;
+                double plus = Loss();
+                values[i] = saved - 1e-6;
+                double minus = Loss();
+                values[i] = saved;
+                double difference = (plus - minus) / 2e-6;
+                Assert.True(Math.Abs(gradient[i] - difference) <= Tolerance + (2e-5 * Math.Abs(difference)), $"{what} gradient[{i}] = {gradient[i]:R}, central difference {difference:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void An_unbatched_image_gives_a_3d_output_and_an_input_without_grad_gets_none()
     {
         var layer = new Conv2d(2, 3, 3, padding: 1);
