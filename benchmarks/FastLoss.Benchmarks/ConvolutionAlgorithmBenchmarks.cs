@@ -9,18 +9,19 @@ namespace FastLoss.Benchmarks;
 /// The measurement behind Conv2d's choice of algorithm: each of the seed CNN's three convolutions on one image,
 /// pass by pass, by im2col (Conv2dKernels) and by tap rows (Conv2dTapRowKernels: the forward product and the
 /// weight gradient in both layouts, the input gradient as a transposed convolution), beside TorchSharp's conv2d
-/// forward and backward on the same image. One thread each.
+/// forward and backward on the same image. One thread each. Winograd, which conv2 and conv3 take, is in
+/// <see cref="WinogradConvolutionBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("ConvolutionAlgorithm")]
 public unsafe class ConvolutionAlgorithmBenchmarks
 {
+    private SeedConvolution _layer = null!;
     private Conv2dGeometry _g;
     private Conv2dGeometry _t;
     private float[] _image = [], _weight = [], _bias = [], _output = [], _outputGrad = [], _weightGrad = [], _imageGrad = [];
     private float[] _scratch = [], _packedWeight = [], _packedWeightT = [], _packedFlipped = [];
     private int[] _tapOffsets = [], _transposedOffsets = [];
-    private torch.Tensor _torchImage = null!, _torchWeight = null!, _torchBias = null!, _torchOutputGrad = null!;
 
     /// <summary>conv1: 3 -> 32 channels on 32 x 32; conv2: 32 -> 32 on 16 x 16; conv3: 32 -> 64 on 8 x 8 (5 x 5, padding 2).</summary>
     [Params("conv1", "conv2", "conv3")]
@@ -31,19 +32,11 @@ public unsafe class ConvolutionAlgorithmBenchmarks
     {
         torch.set_num_threads(1);
         ComputePool.SetThreadCount(1);
-        (int inChannels, int size, int outChannels) = Layer switch
-        {
-            "conv1" => (3, 32, 32),
-            "conv2" => (32, 16, 32),
-            _ => (32, 8, 64),
-        };
-        _g = new Conv2dGeometry(inChannels, size, size, outChannels, 5, 5, 1, 1, 2, 2);
+        _layer = new SeedConvolution(Layer);
+        _g = _layer.Geometry;
         _t = _g.Transposed;
-        var random = new Random(size);
-        _image = Uniform(random, _g.InputSize);
-        _weight = Uniform(random, _g.WeightSize);
-        _bias = Uniform(random, outChannels);
-        _outputGrad = Uniform(random, _g.OutputSize);
+        (_image, _weight, _bias, _outputGrad) = (_layer.Image, _layer.Weight, _layer.Bias, _layer.OutputGrad);
+        int inChannels = _g.InChannels, outChannels = _g.OutChannels;
         _output = new float[_g.OutputSize];
         _weightGrad = new float[_g.WeightSize];
         _imageGrad = new float[_g.InputSize];
@@ -63,39 +56,19 @@ public unsafe class ConvolutionAlgorithmBenchmarks
             GemmPacking.PackWholeA(new GemmOperands(true, false, _g.PatchSize, 0, outChannels, 1f, w, _g.PatchSize, null, 1, false, null, 1), packedT);
             GemmPacking.PackWholeA(new GemmOperands(false, false, inChannels, 0, _t.PatchSize, 1f, f, _t.PatchSize, null, 1, false, null, 1), packedFlipped);
         }
-
-        _torchImage = torch.tensor(_image, [1, inChannels, size, size]).requires_grad_(true);
-        _torchWeight = torch.tensor(_weight, [outChannels, inChannels, 5, 5]).requires_grad_(true);
-        _torchBias = torch.tensor(_bias, [outChannels]).requires_grad_(true);
-        _torchOutputGrad = torch.tensor(_outputGrad, [1, outChannels, size, size]);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _torchImage.Dispose();
-        _torchWeight.Dispose();
-        _torchBias.Dispose();
-        _torchOutputGrad.Dispose();
-    }
+    public void Cleanup() => _layer.Dispose();
 
     [Benchmark(Baseline = true, Description = "TorchSharp conv2d forward + backward")]
-    public float TorchForwardBackward()
-    {
-        using var scope = torch.NewDisposeScope();
-        torch.Tensor output = torch.nn.functional.conv2d(_torchImage, _torchWeight, _torchBias, padding: [2, 2]);
-        output.backward([_torchOutputGrad]);
-        _torchImage.grad!.zero_();
-        _torchWeight.grad!.zero_();
-        _torchBias.grad!.zero_();
-        return output.ReadCpuSingle(0);
-    }
+    public float TorchForwardBackward() => _layer.TorchForwardBackward();
 
     [Benchmark(Description = "im2col: forward + both gradients")]
     public float Im2ColAllPasses() => Im2ColForward() + Im2ColWeightGrad() + Im2ColInputGrad();
 
-    /// <summary>The three passes as Conv2d runs them: the weight gradient in the layout it prefers, the input gradient by im2col where the transposed convolution would waste most of its tiles (conv1's three input channels).</summary>
-    [Benchmark(Description = "tap rows: forward + both gradients, as Conv2d chooses")]
+    /// <summary>The three passes by tap rows as Conv2d runs them where Winograd does not apply (conv1): the weight gradient in the layout it prefers, the input gradient by im2col where the transposed convolution would waste most of its tiles (conv1's three input channels).</summary>
+    [Benchmark(Description = "tap rows: forward + both gradients")]
     public float TapRowsAllPasses() =>
         TapRowsForward() + TapRowsWeightGrad(Conv2dTapRowKernels.PrefersTransposedWeightGrad(_g))
         + (Conv2dTapRowKernels.PrefersTransposedConvolution(_g) ? TransposedConvolutionInputGrad() : Im2ColInputGrad());
@@ -169,6 +142,4 @@ public unsafe class ConvolutionAlgorithmBenchmarks
 
         return _weightGrad[0];
     }
-
-    private static float[] Uniform(Random random, int count) => BenchmarkData.Uniform(random, count, -1f, 1f);
 }
