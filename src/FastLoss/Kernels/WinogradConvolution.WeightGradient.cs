@@ -9,15 +9,17 @@ namespace FastLoss.Kernels;
 /// is Y_t = Aᵀ M_t A with M_t[ξ][o] = Σ_c U[ξ][c][o] V_t[ξ][c] and U = G g Gᵀ, all linear, so
 /// dM_t = A dY_t Aᵀ, dU[ξ][c][o] = Σ_t V_t[ξ][c] dM_t[ξ][o], and dg = Gᵀ dU G. That is exactly the gradient of the
 /// convolution (the algorithm computes the convolution exactly), with 36 products per channel pair and tile
-/// instead of 100. The sum over tiles and images stays in the transformed space (α² x OutC x C), and is turned
-/// into the weight's layout once per backward pass by <see cref="AddWeightGrad"/>.
+/// instead of 100. The sum over tiles and images stays in the transformed space (OutC x α² x C: the 36 values of
+/// one channel pair are C floats apart, so reading them back does not send them all to one L1 set, as planes a
+/// multiple of 4 KB apart would), and is turned into the weight's layout once per backward pass by
+/// <see cref="AddWeightGrad"/>.
 /// </summary>
 internal sealed unsafe partial class WinogradConvolution
 {
     // dM is laid out as A slivers of the micro-kernel: per plane ξ, blocks of 8 output channels, each tiles x 8.
     private const int GradientBlock = 8;
 
-    /// <summary>Floats of the transformed weight gradient that <see cref="AccumulateTransformedWeightGrad"/> adds to: α² x OutC x C.</summary>
+    /// <summary>Floats of the transformed weight gradient that <see cref="AccumulateTransformedWeightGrad"/> adds to: OutC x α² x C.</summary>
     public int TransformedWeightGradSize => Alpha * Alpha * _g.OutChannels * _g.InChannels;
 
     /// <summary>Floats of scratch <see cref="AccumulateTransformedWeightGrad"/> needs.</summary>
@@ -45,7 +47,7 @@ internal sealed unsafe partial class WinogradConvolution
         && g.InHeight + g.PaddingHeight >= Taps && g.InWidth + g.PaddingWidth >= Taps;
 
     /// <summary>
-    /// Adds one image's share of dU (α² x OutC x C) to <paramref name="transformedGrad"/>: the image (C x H x W)
+    /// Adds one image's share of dU (OutC x α² x C) to <paramref name="transformedGrad"/>: the image (C x H x W)
     /// and its output gradient (OutC x OH x OW). <paramref name="scratch"/> holds <see cref="WeightGradScratchSize"/> floats.
     /// </summary>
     [HotPath]
@@ -78,44 +80,33 @@ internal sealed unsafe partial class WinogradConvolution
                 $"Winograd weight gradient: got {transformedGrad.Length} transformed and {weightGrad.Length} weight values, expected {TransformedWeightGradSize} and {_g.WeightSize}.");
         }
 
-        WinogradTransforms.SparseMatrix gm = _transforms.KernelTransform;
         Vector512<float>* transformed = stackalloc Vector512<float>[Alpha * Alpha];
         Vector512<float>* half = stackalloc Vector512<float>[Taps * Alpha];
         Vector512<float>* kernels = stackalloc Vector512<float>[taps];
         float* lanes = (float*)kernels;
-        nint plane = (nint)outChannels * inChannels;
         fixed (float* source = transformedGrad, target = weightGrad)
-        fixed (int* starts = gm.RowStarts, columns = gm.ColumnIndices)
-        fixed (float* coefficients = gm.Coefficients)
         {
             for (int o = 0; o < outChannels; o++)
             {
                 for (int c = 0; c < inChannels; c += Lanes)
                 {
-                    float* at = source + ((nint)o * inChannels) + c;
+                    float* at = source + ((nint)o * Alpha * Alpha * inChannels) + c;
                     for (int xi = 0; xi < Alpha * Alpha; xi++)
                     {
-                        transformed[xi] = Vector512.Load(at + (xi * plane));
+                        transformed[xi] = Vector512.Load(at + (xi * inChannels));
                     }
 
-                    // half = Gᵀ dU (5 x 6), then Gᵀ dU G (5 x 5); G's rows are Gᵀ's columns.
-                    MultiplyTransposedLeft(starts, columns, coefficients, Alpha, Taps, Alpha, transformed, half);
+                    // half = Gᵀ dU (down each column), then Gᵀ dU G (along each row).
+                    for (int j = 0; j < Alpha; j++)
+                    {
+                        Vector512<float>* column = transformed + j;
+                        KernelTransformTransposed(column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha], half + j, Alpha);
+                    }
+
                     for (int a = 0; a < Taps; a++)
                     {
-                        for (int b = 0; b < Taps; b++)
-                        {
-                            kernels[(a * Taps) + b] = Vector512<float>.Zero;
-                        }
-
-                        for (int j = 0; j < Alpha; j++)
-                        {
-                            Vector512<float> value = half[(a * Alpha) + j];
-                            for (int e = starts[j]; e < starts[j + 1]; e++)
-                            {
-                                Vector512<float>* kernel = kernels + (a * Taps) + columns[e];
-                                *kernel = Vector512.FusedMultiplyAdd(Vector512.Create(coefficients[e]), value, *kernel);
-                            }
-                        }
+                        Vector512<float>* row = half + (a * Alpha);
+                        KernelTransformTransposed(row[0], row[1], row[2], row[3], row[4], row[5], kernels + (a * Taps), 1);
                     }
 
                     // Sixteen kernels (c ... c + 15) side by side, tap by tap, added to their places.
@@ -130,6 +121,24 @@ internal sealed unsafe partial class WinogradConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One side of Gᵀ x for the points 0, 1, -1, 2, -1/2 (the columns of G: see <see cref="KernelTransform"/>),
+    /// with the shared sum and difference of x1 and x2 taken once. A test checks it against the matrix.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void KernelTransformTransposed(
+        Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> x4, Vector512<float> x5,
+        Vector512<float>* g, int stride)
+    {
+        Vector512<float> third = Vector512.Create(1f / 3f), fifteenth = Vector512.Create(1f / 15f);
+        Vector512<float> sumThird = (x1 + x2) * third, differenceThird = (x2 - x1) * third;
+        g[0] = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(-16f), x4, x3), fifteenth, x0 + differenceThird);
+        g[stride] = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(8f), x4, x3 + x3), fifteenth, -sumThird);
+        g[2 * stride] = Vector512.FusedMultiplyAdd((x3 - x4) * Vector512.Create(4f), fifteenth, differenceThird);
+        g[3 * stride] = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(8f), x3, x4 + x4), fifteenth, -sumThird);
+        g[4 * stride] = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(16f), x3, -x4), fifteenth, differenceThird + x5);
     }
 
     /// <summary>dM_t = A dY_t Aᵀ for each tile's 2 x 2 output gradients, sixteen output channels at a time, into 8-channel slivers.</summary>
@@ -188,7 +197,7 @@ internal sealed unsafe partial class WinogradConvolution
         Vector256.Store(value.GetUpper(), at + nextBlock);
     }
 
-    /// <summary>dU[ξ] (OutC x C) += dM[ξ]ᵀ V[ξ] over this image's tiles, in 8 x 32 blocks.</summary>
+    /// <summary>dU[ξ] (OutC x C, rows α² C apart) += dM[ξ]ᵀ V[ξ] over this image's tiles, in 8 x 32 blocks.</summary>
     [HotPath]
     private void MultiplyForWeightGrad(float* transformedGrad, float* transformedInput, int* tileOffsets, float* weightGrad)
     {
@@ -198,43 +207,15 @@ internal sealed unsafe partial class WinogradConvolution
         {
             float* dm = transformedGrad + ((nint)xi * GradientPlaneStride);
             float* v = transformedInput + ((nint)xi * _inputPlaneStride);
-            float* du = weightGrad + ((nint)xi * outChannels * inChannels);
+            float* du = weightGrad + ((nint)xi * inChannels);
+            nint rowStride = (nint)Alpha * Alpha * inChannels;
             for (int block = 0; block < blocks; block++)
             {
                 for (int s = 0; s < slivers; s++)
                 {
                     GemmMicroKernels.Kernel8x32(
                         tiles, dm + ((nint)block * tiles * GradientBlock), v + (s * SliverWidth), tileOffsets,
-                        du + ((nint)block * GradientBlock * inChannels) + (s * SliverWidth), inChannels, accumulate: true);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// product (columns x width) = matrixᵀ times operand (rows x width), the matrix (rows x columns) sparse by rows:
-    /// each entry (i, a) adds its multiple of operand row i to product row a.
-    /// </summary>
-    [HotPath]
-    private static void MultiplyTransposedLeft(
-        int* starts, int* columns, float* coefficients, int rows, int productRows, int width,
-        Vector512<float>* operand, Vector512<float>* product)
-    {
-        for (int k = 0; k < productRows * width; k++)
-        {
-            product[k] = Vector512<float>.Zero;
-        }
-
-        for (int i = 0; i < rows; i++)
-        {
-            for (int e = starts[i]; e < starts[i + 1]; e++)
-            {
-                Vector512<float> coefficient = Vector512.Create(coefficients[e]);
-                Vector512<float>* target = product + (columns[e] * width);
-                Vector512<float>* source = operand + (i * width);
-                for (int j = 0; j < width; j++)
-                {
-                    target[j] = Vector512.FusedMultiplyAdd(coefficient, source[j], target[j]);
+                        du + (block * GradientBlock * rowStride) + (s * SliverWidth), rowStride, accumulate: true);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using FastLoss.Kernels;
 using FastLoss.Tests.TestSupport;
 
@@ -6,9 +7,9 @@ namespace FastLoss.Tests.Kernels;
 /// <summary>
 /// The Cook-Toom construction of F(m, r) against the correlation it stands for, in float64: for every m and r the
 /// points allow, Aᵀ[(G g) ⊙ (Bᵀ d)] equals y_i = Σ_k d_(i+k) g_k, and the two-dimensional form equals the 2-D
-/// correlation of a tile.
+/// correlation of a tile; and the formulas WinogradConvolution writes out for F(2, 5) against the matrices.
 /// </summary>
-public sealed class WinogradTransformsTests
+public sealed unsafe class WinogradTransformsTests
 {
     public static TheoryData<int, int> Sizes()
     {
@@ -91,24 +92,61 @@ public sealed class WinogradTransformsTests
     }
 
     [Fact]
-    public void The_sparse_rows_hold_exactly_the_nonzero_entries()
+    public void The_written_out_transforms_of_the_convolution_are_the_matrices_of_its_points()
     {
+        // Each formula is linear, so feeding it unit vectors (a different scale in each lane) reads its matrix back.
         var t = new WinogradTransforms(2, 5);
-        foreach (WinogradTransforms.SparseMatrix matrix in new[] { t.InputTransform, t.OutputTransform, t.KernelTransform })
+        Vector512<float> scales = Vector512.Create(1f, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, 0.5f, 0.25f, 1.5f, 10);
+        Vector512<float>* result = stackalloc Vector512<float>[6];
+        for (int k = 0; k < 6; k++)
         {
-            var dense = new double[matrix.Rows * matrix.Columns];
-            for (int i = 0; i < matrix.Rows; i++)
-            {
-                for (int e = matrix.RowStarts[i]; e < matrix.RowStarts[i + 1]; e++)
-                {
-                    dense[(i * matrix.Columns) + matrix.ColumnIndices[e]] = matrix.Coefficients[e];
-                }
-            }
+            Vector512<float>[] unit = Unit(k, 6, scales);
+            WinogradConvolution.InputTransform(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], result, 1);
+            AssertColumn(t.InputTransform, k, result, 6, scales, "Bᵀ");
 
-            for (int i = 0; i < dense.Length; i++)
+            result[0] = WinogradConvolution.OutputFirst(unit[0], unit[1], unit[2], unit[3], unit[4]);
+            result[1] = WinogradConvolution.OutputSecond(unit[1], unit[2], unit[3], unit[4], unit[5]);
+            AssertColumn(t.OutputTransform, k, result, 2, scales, "Aᵀ");
+
+            // Gᵀ: row k of G, read as column k of the transpose.
+            WinogradConvolution.KernelTransformTransposed(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], result, 1);
+            for (int a = 0; a < 5; a++)
             {
-                Assert.Equal((float)matrix.Values[i], (float)dense[i]);
+                AssertLanes(t.KernelTransform.Values[(k * 5) + a], result[a], scales, $"Gᵀ[{a}, {k}]");
             }
+        }
+
+        for (int k = 0; k < 5; k++)
+        {
+            Vector512<float>[] unit = Unit(k, 5, scales);
+            WinogradConvolution.KernelTransform(unit[0], unit[1], unit[2], unit[3], unit[4], result, 1);
+            AssertColumn(t.KernelTransform, k, result, 6, scales, "G");
+        }
+    }
+
+    private static Vector512<float>[] Unit(int k, int length, Vector512<float> scales)
+    {
+        var unit = new Vector512<float>[length];
+        unit[k] = scales;
+        return unit;
+    }
+
+    private static void AssertColumn(WinogradTransforms.Matrix matrix, int k, Vector512<float>* result, int rows, Vector512<float> scales, string name)
+    {
+        Assert.Equal(rows, matrix.Rows);
+        for (int i = 0; i < rows; i++)
+        {
+            AssertLanes(matrix.Values[(i * matrix.Columns) + k], result[i], scales, $"{name}[{i}, {k}]");
+        }
+    }
+
+    /// <summary>Each lane holds the entry times the lane's scale, to float32 rounding (1/3 and 1/15 are rounded).</summary>
+    private static void AssertLanes(double entry, Vector512<float> lanes, Vector512<float> scales, string what)
+    {
+        for (int lane = 0; lane < Vector512<float>.Count; lane++)
+        {
+            double expected = entry * scales[lane];
+            Assert.True(Math.Abs(lanes[lane] - expected) <= 4e-7 * Math.Abs(expected), $"{what}, lane {lane}: {lanes[lane]:R}, expected {expected:R}");
         }
     }
 
@@ -123,7 +161,7 @@ public sealed class WinogradTransformsTests
     }
 
     /// <summary>matrix (rows x columns) times vector.</summary>
-    private static double[] Multiply(WinogradTransforms.SparseMatrix matrix, double[] vector)
+    private static double[] Multiply(WinogradTransforms.Matrix matrix, double[] vector)
     {
         var result = new double[matrix.Rows];
         for (int i = 0; i < matrix.Rows; i++)
@@ -138,7 +176,7 @@ public sealed class WinogradTransformsTests
     }
 
     /// <summary>M X Mᵀ for a square <paramref name="size"/> x <paramref name="size"/> X.</summary>
-    private static double[] Sandwich(WinogradTransforms.SparseMatrix matrix, double[] x, int size)
+    private static double[] Sandwich(WinogradTransforms.Matrix matrix, double[] x, int size)
     {
         int rows = matrix.Rows;
         var left = new double[rows * size];

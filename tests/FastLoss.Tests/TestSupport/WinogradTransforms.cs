@@ -1,8 +1,9 @@
-namespace FastLoss.Kernels;
+namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
-/// The matrices of Winograd's minimal filtering algorithm F(m, r) (Lavin and Gray, "Fast Algorithms for
-/// Convolutional Neural Networks", 2016), built by Cook-Toom from the α - 1 finite points of <see cref="Points"/>
+/// The reference for the transforms WinogradConvolution writes out as formulas: the matrices of Winograd's minimal
+/// filtering algorithm F(m, r) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), built
+/// by Cook-Toom from the α - 1 finite points of <see cref="Points"/>
 /// and the point at infinity, α = m + r - 1. The m outputs y_i = Σ_k d_(i+k) g_k of a correlation of α inputs d
 /// with r taps g are y = Aᵀ[(G g) ⊙ (Bᵀ d)]: α products instead of m r. In two dimensions a tile of α x α
 /// inputs gives m x m outputs as Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A.
@@ -16,7 +17,10 @@ namespace FastLoss.Kernels;
 /// </summary>
 internal sealed class WinogradTransforms
 {
-    /// <summary>The interpolation points, smallest first: small points keep the coefficients, and their rounding, small.</summary>
+    /// <summary>
+    /// The interpolation points, small ones first (small points keep the coefficients, and their rounding, small);
+    /// the first five are the set WinogradConvolution uses for F(2, 5).
+    /// </summary>
     private static readonly double[] Points = [0, 1, -1, 2, -0.5, -2, 0.5, 3, -3];
 
     /// <summary>The largest α the points allow.</summary>
@@ -71,9 +75,9 @@ internal sealed class WinogradTransforms
         kernelTransform[(finite * taps) + taps - 1] = 1;
         PolynomialWithRootsExcept(-1, finite, inputTransform.AsSpan(finite * alpha, alpha));
 
-        OutputTransform = new SparseMatrix(outputs, alpha, outputTransform);
-        KernelTransform = new SparseMatrix(alpha, taps, kernelTransform);
-        InputTransform = new SparseMatrix(alpha, alpha, inputTransform);
+        OutputTransform = new Matrix(outputs, alpha, outputTransform);
+        KernelTransform = new Matrix(alpha, taps, kernelTransform);
+        InputTransform = new Matrix(alpha, alpha, inputTransform);
     }
 
     /// <summary>m, the outputs of one tile side.</summary>
@@ -86,13 +90,13 @@ internal sealed class WinogradTransforms
     public int Alpha { get; }
 
     /// <summary>Aᵀ (m x α).</summary>
-    public SparseMatrix OutputTransform { get; }
+    public Matrix OutputTransform { get; }
 
     /// <summary>G (α x r).</summary>
-    public SparseMatrix KernelTransform { get; }
+    public Matrix KernelTransform { get; }
 
     /// <summary>Bᵀ (α x α).</summary>
-    public SparseMatrix InputTransform { get; }
+    public Matrix InputTransform { get; }
 
     /// <summary>The coefficients of Π(x - p_l) over the first <paramref name="finite"/> points but <paramref name="skip"/>, lowest power first.</summary>
     private static void PolynomialWithRootsExcept(int skip, int finite, Span<double> coefficients)
@@ -118,57 +122,13 @@ internal sealed class WinogradTransforms
         }
     }
 
-    /// <summary>
-    /// A small matrix kept as its exact (float64) entries and, for the kernels, its nonzero entries row by row as
-    /// float32: the transforms are about 40% zeros, which the kernels skip.
-    /// </summary>
-    internal sealed class SparseMatrix
+    /// <summary>A small matrix: its entries row by row, in float64.</summary>
+    internal sealed class Matrix(int rows, int columns, double[] values)
     {
-        public SparseMatrix(int rows, int columns, double[] values)
-        {
-            Rows = rows;
-            Columns = columns;
-            Values = values;
-            RowStarts = new int[rows + 1];
-            int count = 0;
-            foreach (double value in values)
-            {
-                count += value != 0 ? 1 : 0;
-            }
+        public int Rows { get; } = rows;
 
-            ColumnIndices = new int[count];
-            Coefficients = new float[count];
-            int entry = 0;
-            for (int i = 0; i < rows; i++)
-            {
-                RowStarts[i] = entry;
-                for (int j = 0; j < columns; j++)
-                {
-                    double value = values[(i * columns) + j];
-                    if (value != 0)
-                    {
-                        ColumnIndices[entry] = j;
-                        Coefficients[entry] = (float)value;
-                        entry++;
-                    }
-                }
-            }
+        public int Columns { get; } = columns;
 
-            RowStarts[rows] = entry;
-        }
-
-        public int Rows { get; }
-
-        public int Columns { get; }
-
-        /// <summary>All entries, row-major, in float64.</summary>
-        public double[] Values { get; }
-
-        /// <summary>Where each row's nonzero entries start in <see cref="ColumnIndices"/> and <see cref="Coefficients"/>; one more than <see cref="Rows"/>.</summary>
-        public int[] RowStarts { get; }
-
-        public int[] ColumnIndices { get; }
-
-        public float[] Coefficients { get; }
+        public double[] Values { get; } = values;
     }
 }
