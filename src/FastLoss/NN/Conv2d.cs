@@ -11,10 +11,9 @@ namespace FastLoss.NN;
 /// Weight (out, in, k, k), bias (out). Runs of images are shared out to <see cref="ComputePool"/>'s threads,
 /// each unfolding its images into its own buffer; results do not depend on the thread count. 5 x 5 kernels with
 /// stride 1 and channel counts in whole vectors run the forward pass and the input gradient by Winograd's
-/// F(2x2, 5x5) (<see cref="WinogradConvolution"/>), and with input channels in whole 32-wide slivers and every
-/// tap meeting the image, the weight gradient too. Otherwise, with stride 1 the products read tap rows in place and the input gradient is a
-/// transposed convolution (<see cref="Conv2dTapRowKernels"/>), and with larger strides they go through im2col
-/// (<see cref="Conv2dKernels"/>).
+/// F(2x2, 5x5) (<see cref="WinogradConvolution"/>). Otherwise, with stride 1 the products read tap rows in place
+/// and the input gradient is a transposed convolution (<see cref="Conv2dTapRowKernels"/>), and with larger
+/// strides they go through im2col (<see cref="Conv2dKernels"/>). The weight gradient is always a direct product.
 /// Initialised as torch's reset_parameters.
 /// </summary>
 public sealed class Conv2d : Module
@@ -148,7 +147,7 @@ public sealed class Conv2d : Module
         private float[][] _weightGradParts = [];
         private float[][] _biasGradParts = [];
         private int _scratchSize;
-        private bool _transposedConvolution, _transposedWeightGrad, _winogradWeightGrad;
+        private bool _transposedConvolution, _transposedWeightGrad;
         private int[] _tapOffsets = [], _transposedTapOffsets = [];
         private float[] _flippedWeight = [], _packedFlippedWeight = [];
         private WinogradConvolution? _winogradForward, _winogradInputGrad;
@@ -192,8 +191,6 @@ public sealed class Conv2d : Module
                 ? new WinogradConvolution(geometry.Transposed)
                 : null;
             _transposedConvolution &= _winogradInputGrad is null;
-            _winogradWeightGrad = _winogradForward is not null && WinogradConvolution.PrefersWeightGrad(geometry);
-            _transposedWeightGrad &= !_winogradWeightGrad;
 
             int inputGradScratch = _winogradInputGrad?.ScratchSize ?? geometry.ScratchSize;
             if (_transposedConvolution)
@@ -207,22 +204,19 @@ public sealed class Conv2d : Module
                 inputGradScratch = transposed.TapRowsScratchSize;
             }
 
-            int forwardScratch = _winogradForward is null
-                ? 0
-                : Math.Max(_winogradForward.ScratchSize, _winogradWeightGrad ? _winogradForward.WeightGradScratchSize : 0);
+            int forwardScratch = _winogradForward?.ScratchSize ?? 0;
             _scratchSize = Math.Max(
                 Math.Max(geometry.HasTapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch), forwardScratch);
             _forwardPackIsCurrent = false;
 
-            // Weight gradients are summed per run of images (kept transposed when that layout is faster, or in
-            // Winograd's transformed space), then added to the parameter's gradient in run order.
-            bool partial = _parts > 1 || _transposedWeightGrad || _winogradWeightGrad;
+            // Weight gradients are summed per run of images (and kept transposed when that layout is faster),
+            // then added to the parameter's gradient in run order.
+            bool partial = _parts > 1 || _transposedWeightGrad;
             _weightGradParts = new float[partial ? _parts : 0][];
             _biasGradParts = new float[_parts > 1 ? _parts : 0][];
-            int partSize = _winogradWeightGrad ? _winogradForward!.TransformedWeightGradSize : geometry.WeightSize;
             for (int p = 0; p < _weightGradParts.Length; p++)
             {
-                _weightGradParts[p] = new float[partSize];
+                _weightGradParts[p] = new float[geometry.WeightSize];
             }
 
             for (int p = 0; p < _biasGradParts.Length; p++)
@@ -272,27 +266,19 @@ public sealed class Conv2d : Module
             }
 
             Dispatch();
-            bool ownLayout = _transposedWeightGrad || _winogradWeightGrad;
-            if (_weightGrad is not null && ownLayout)
+            if (_weightGrad is not null && _transposedWeightGrad)
             {
-                // The parts are summed in their own (transposed or transformed) layout, then turned once into the gradient's.
+                // The parts are summed in their own (transposed) layout, then turned once into the gradient's.
                 float[] sum = _weightGradParts[0];
                 for (int part = 1; part < _weightGradParts.Length; part++)
                 {
                     System.Numerics.Tensors.TensorPrimitives.Add(sum, _weightGradParts[part], sum);
                 }
 
-                if (_winogradWeightGrad)
-                {
-                    _winogradForward!.AddWeightGrad(sum, _weightGrad.Span);
-                }
-                else
-                {
-                    AddTransposed(sum, _weightGrad.Span);
-                }
+                AddTransposed(sum, _weightGrad.Span);
             }
 
-            for (int part = 0; part < _weightGradParts.Length && _weightGrad is not null && !ownLayout; part++)
+            for (int part = 0; part < _weightGradParts.Length && _weightGrad is not null && !_transposedWeightGrad; part++)
             {
                 System.Numerics.Tensors.TensorPrimitives.Add(_weightGrad.Span, _weightGradParts[part], _weightGrad.Span);
             }
@@ -473,11 +459,7 @@ public sealed class Conv2d : Module
                         Conv2dKernels.AccumulateBiasGrad(g, dy, biasGrad);
                     }
 
-                    if (!weightGrad.IsEmpty && _winogradWeightGrad)
-                    {
-                        _winogradForward!.AccumulateTransformedWeightGrad(x + ((nint)n * g.InputSize), dyAll + ((nint)n * g.OutputSize), dw, planes);
-                    }
-                    else if (!weightGrad.IsEmpty && g.HasTapRows)
+                    if (!weightGrad.IsEmpty && g.HasTapRows)
                     {
                         Conv2dTapRowKernels.AccumulateWeightGrad(
                             g, x + ((nint)n * g.InputSize), dyAll + ((nint)n * g.OutputSize), planes, dw, tapOffsets, _transposedWeightGrad);

@@ -81,11 +81,11 @@ public sealed class Conv2dTests
     }
 
     [Fact]
-    public void Thirty_two_channels_each_way_take_winograd_for_all_three_passes_and_match_float64()
+    public void Thirty_two_channels_each_way_take_winograd_both_ways_and_match_float64()
     {
-        // 32 -> 32 channels, 5 x 5: Winograd for the forward pass, the input gradient and the weight gradient (on
-        // machines with fast Vector512). Three images make three parts, summed in the transformed space. Finite
-        // differences over every weight would take minutes here, so they check a sample of weights and inputs.
+        // 32 -> 32 channels, 5 x 5: Winograd for the forward pass and for the input gradient (on machines with fast
+        // Vector512), in three parts of one image. Finite differences over every weight would take minutes here, so
+        // they check a sample of weights and inputs.
         // Outputs and input gradients sum 800 products of values in [-1, 1], whose magnitudes add up to about 200;
         // the absolute tolerance is torch parity's 1e-6 of that.
         const int batch = 3, channels = 32, height = 5, width = 6;
