@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FastLoss.Generation;
+using FastLoss.Threading;
 
 namespace FastLoss.Kernels;
 
@@ -59,6 +60,8 @@ internal sealed unsafe class WinogradConvolution
     // Where the 8 rows of a block of V start: one tile's C values apart.
     private readonly int[] _rowOffsets = GC.AllocateArray<int>(RowBlock, pinned: true);
 
+    private readonly SplitImage _split;
+
     public WinogradConvolution(in Conv2dGeometry g)
     {
         if (!CanCompute(g))
@@ -77,6 +80,7 @@ internal sealed unsafe class WinogradConvolution
         _inputPlaneStride = (_tileRows * g.InChannels) + Lanes;
         _productPlaneStride = (_tileRows * g.OutChannels) + Lanes;
         _transformedWeight = GC.AllocateArray<float>(Alpha * Alpha * g.InChannels * g.OutChannels, pinned: true);
+        _split = new SplitImage(this);
         for (int i = 0; i < RowBlock; i++)
         {
             _rowOffsets[i] = i * g.InChannels;
@@ -194,22 +198,51 @@ internal sealed unsafe class WinogradConvolution
     [HotPath]
     public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch)
     {
-        int alpha2 = Alpha * Alpha;
-        float* padded = scratch;
-        float* transformedInput = padded + PaddedInputSize;
-        float* products = transformedInput + ((nint)alpha2 * _inputPlaneStride);
-        float* channelLast = products + ((nint)alpha2 * _productPlaneStride);
+        ToChannelLast(image, _g.InChannels, _g.InHeight, _g.InWidth, scratch, _paddedWidth, PaddedInputSize, _g.PaddingHeight, _g.PaddingWidth);
+        fixed (float* biasValues = bias)
+        {
+            float* biasOrNull = bias.IsEmpty ? null : biasValues;
+            if (ComputePool.CanRunInParallel)
+            {
+                // One image on an idle pool (a batch of one): its tiles are shared out, so the other threads
+                // neither idle nor fall asleep between the products that are split.
+                _split.Set(scratch, output, biasOrNull, accumulate);
+                _split.Finishing = false;
+                ComputePool.Run(_split, ComputePool.ThreadCount);
+                _split.Finishing = true;
+                ComputePool.Run(_split, ComputePool.ThreadCount);
+                return;
+            }
 
-        ToChannelLast(image, _g.InChannels, _g.InHeight, _g.InWidth, padded, _paddedWidth, PaddedInputSize, _g.PaddingHeight, _g.PaddingWidth);
-        TransformInputTiles(padded, transformedInput);
+            ComputeBlocks(scratch, 0, _tileRows / RowBlock);
+            FinishTileRows(scratch, output, biasOrNull, accumulate, 0, _tilesHigh);
+        }
+    }
+
+    /// <summary>Transforms the inputs of the tiles in blocks [first, end) of 8 and computes their 36 products.</summary>
+    [HotPath]
+    private void ComputeBlocks(float* scratch, int firstBlock, int endBlock)
+    {
+        float* transformedInput = scratch + PaddedInputSize;
+        float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
+        TransformInputTiles(scratch, transformedInput, firstBlock * RowBlock, endBlock * RowBlock);
         fixed (float* weight = _transformedWeight)
         fixed (int* rowOffsets = _rowOffsets)
         {
-            MultiplyTransformed(transformedInput, weight, rowOffsets, products);
+            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstBlock * RowBlock, endBlock * RowBlock);
         }
+    }
 
-        TransformOutputTiles(products, channelLast);
-        LayOutChannelFirst(channelLast, output, bias, accumulate);
+    /// <summary>Transforms back the tiles of tile rows [first, end) and lays their output pixels out channel-first.</summary>
+    [HotPath]
+    private void FinishTileRows(float* scratch, float* output, float* bias, bool accumulate, int firstTileRow, int endTileRow)
+    {
+        float* products = scratch + PaddedInputSize + ((nint)Alpha * Alpha * _inputPlaneStride);
+        float* channelLast = products + ((nint)Alpha * Alpha * _productPlaneStride);
+        TransformOutputTiles(products, channelLast, firstTileRow, endTileRow);
+        int firstPixel = firstTileRow * TileOutputs * _g.OutWidth;
+        int endPixel = Math.Min(endTileRow * TileOutputs, _g.OutHeight) * _g.OutWidth;
+        LayOutChannelFirst(channelLast, output, bias, accumulate, firstPixel, endPixel);
     }
 
     /// <summary>
@@ -236,49 +269,49 @@ internal sealed unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>V[ξ][tile][c] = (Bᵀ d B)[ξ] for each tile's 6 x 6 inputs d, sixteen channels at a time.</summary>
+    /// <summary>
+    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for each tile's 6 x 6 inputs d, sixteen channels at a time, for the rows
+    /// [first, end) of V: tiles, and past the last tile, rows that only round the tiles up to whole blocks.
+    /// </summary>
     [HotPath]
-    private void TransformInputTiles(float* padded, float* transformed)
+    private void TransformInputTiles(float* padded, float* transformed, int firstRow, int endRow)
     {
-        int channels = _g.InChannels, tileRows = _tileRows, rowStride = _paddedWidth * channels;
+        int channels = _g.InChannels, rowStride = _paddedWidth * channels, tiles = _tilesHigh * _tilesWide;
         nint planeStride = _inputPlaneStride;
         Vector512<float>* rows = stackalloc Vector512<float>[Alpha * Alpha];
-        int tile = 0;
-        for (int ty = 0; ty < _tilesHigh; ty++)
+        for (int tile = firstRow; tile < Math.Min(endRow, tiles); tile++)
         {
-            for (int tx = 0; tx < _tilesWide; tx++, tile++)
+            int ty = tile / _tilesWide, tx = tile % _tilesWide;
+            float* corner = padded + ((((nint)ty * TileOutputs * _paddedWidth) + (tx * TileOutputs)) * channels);
+            for (int c = 0; c < channels; c += Lanes)
             {
-                float* corner = padded + ((((nint)ty * TileOutputs * _paddedWidth) + (tx * TileOutputs)) * channels);
-                for (int c = 0; c < channels; c += Lanes)
+                // d B, row by row, then Bᵀ (d B), column by column.
+                float* row = corner + c;
+                for (int i = 0; i < Alpha; i++, row += rowStride)
                 {
-                    // d B, row by row, then Bᵀ (d B), column by column.
-                    float* row = corner + c;
-                    for (int i = 0; i < Alpha; i++, row += rowStride)
-                    {
-                        InputTransform(
-                            Vector512.Load(row), Vector512.Load(row + channels), Vector512.Load(row + (2 * channels)),
-                            Vector512.Load(row + (3 * channels)), Vector512.Load(row + (4 * channels)), Vector512.Load(row + (5 * channels)),
-                            rows + (i * Alpha), 1);
-                    }
+                    InputTransform(
+                        Vector512.Load(row), Vector512.Load(row + channels), Vector512.Load(row + (2 * channels)),
+                        Vector512.Load(row + (3 * channels)), Vector512.Load(row + (4 * channels)), Vector512.Load(row + (5 * channels)),
+                        rows + (i * Alpha), 1);
+                }
 
-                    for (int j = 0; j < Alpha; j++)
-                    {
-                        Vector512<float>* column = rows + j;
-                        float* target = transformed + (((nint)tile * channels) + c) + (j * planeStride);
-                        InputTransformToPlanes(
-                            column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha],
-                            target, Alpha * planeStride);
-                    }
+                for (int j = 0; j < Alpha; j++)
+                {
+                    Vector512<float>* column = rows + j;
+                    float* target = transformed + (((nint)tile * channels) + c) + (j * planeStride);
+                    InputTransformToPlanes(
+                        column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha],
+                        target, Alpha * planeStride);
                 }
             }
         }
 
         // The rows that round the tiles up to whole blocks are computed by the products and never read back;
         // zeros keep them finite.
-        int real = _tilesHigh * _tilesWide;
-        for (int xi = 0; xi < Alpha * Alpha; xi++)
+        int padding = Math.Max(firstRow, tiles);
+        for (int xi = 0; xi < Alpha * Alpha && padding < endRow; xi++)
         {
-            new Span<float>(transformed + (((nint)xi * planeStride) + ((nint)real * channels)), (tileRows - real) * channels).Clear();
+            new Span<float>(transformed + (((nint)xi * planeStride) + ((nint)padding * channels)), (endRow - padding) * channels).Clear();
         }
     }
 
@@ -315,9 +348,9 @@ internal sealed unsafe class WinogradConvolution
         Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d2 - d4, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d3, d5 + d1)), v + (5 * stride));
     }
 
-    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products: tiles x C by C x OutC, in 8 x 32 blocks.</summary>
+    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products, tiles x C by C x OutC, in 8 x 32 blocks, for the rows [first, end).</summary>
     [HotPath]
-    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products)
+    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstRow, int endRow)
     {
         int inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
         int alpha2 = Alpha * Alpha, tileRows = _tileRows;
@@ -328,7 +361,7 @@ internal sealed unsafe class WinogradConvolution
             for (int s = 0; s < slivers; s++)
             {
                 float* u = weight + ((((nint)xi * slivers) + s) * inChannels * SliverWidth);
-                for (int row = 0; row < tileRows; row += RowBlock)
+                for (int row = firstRow; row < endRow; row += RowBlock)
                 {
                     GemmMicroKernels.Kernel8x32(
                         inChannels, v + ((nint)row * inChannels), rowOffsets, 0, u,
@@ -338,14 +371,14 @@ internal sealed unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>Each tile's 2 x 2 outputs, Aᵀ M A, into the channel-last output (OH x OW x OutC), cropped at the edges.</summary>
+    /// <summary>Each tile's 2 x 2 outputs, Aᵀ M A, into the channel-last output (OH x OW x OutC), cropped at the edges, for tile rows [first, end).</summary>
     [HotPath]
-    private void TransformOutputTiles(float* products, float* channelLast)
+    private void TransformOutputTiles(float* products, float* channelLast, int firstTileRow, int endTileRow)
     {
         int outChannels = _g.OutChannels, outHeight = _g.OutHeight, outWidth = _g.OutWidth;
         nint planeStride = _productPlaneStride;
-        int tile = 0;
-        for (int ty = 0; ty < _tilesHigh; ty++)
+        int tile = firstTileRow * _tilesWide;
+        for (int ty = firstTileRow; ty < endTileRow; ty++)
         {
             int y = ty * TileOutputs;
             bool secondRow = y + 1 < outHeight;
@@ -404,9 +437,9 @@ internal sealed unsafe class WinogradConvolution
     internal static Vector512<float> OutputSecond(Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5) =>
         Vector512.FusedMultiplyAdd(Vector512.Create(2f), m3, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), m4, (m1 - m2) + m5));
 
-    /// <summary>output[o][p] = (bias[o] or 0) + channelLast[p][o], or output[o][p] += channelLast[p][o].</summary>
+    /// <summary>output[o][p] = (bias[o] or 0) + channelLast[p][o], or output[o][p] += channelLast[p][o], for pixels [first, end).</summary>
     [HotPath]
-    private void LayOutChannelFirst(float* channelLast, float* output, ReadOnlySpan<float> bias, bool accumulate)
+    private void LayOutChannelFirst(float* channelLast, float* output, float* bias, bool accumulate, int firstPixel, int endPixel)
     {
         int outChannels = _g.OutChannels, pixels = _g.OutputPixels;
         for (int o = 0; o < outChannels; o++)
@@ -415,18 +448,54 @@ internal sealed unsafe class WinogradConvolution
             float* source = channelLast + o;
             if (accumulate)
             {
-                for (int p = 0; p < pixels; p++)
+                for (int p = firstPixel; p < endPixel; p++)
                 {
                     target[p] += source[(nint)p * outChannels];
                 }
             }
             else
             {
-                float start = bias.IsEmpty ? 0f : bias[o];
-                for (int p = 0; p < pixels; p++)
+                float start = bias is null ? 0f : bias[o];
+                for (int p = firstPixel; p < endPixel; p++)
                 {
                     target[p] = start + source[(nint)p * outChannels];
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One image's work shared out to the pool in two rounds: blocks of tiles (input transform and products), then
+    /// rows of tiles (output transform and layout). Every value is computed as on one thread.
+    /// </summary>
+    private sealed class SplitImage(WinogradConvolution owner) : IParallelWork
+    {
+        private float* _scratch, _output, _bias;
+        private bool _accumulate;
+
+        /// <summary>Whether the round is the second (rows of tiles) rather than the first (blocks of tiles).</summary>
+        public bool Finishing { get; set; }
+
+        public void Set(float* scratch, float* output, float* bias, bool accumulate)
+        {
+            _scratch = scratch;
+            _output = output;
+            _bias = bias;
+            _accumulate = accumulate;
+        }
+
+        [HotPath]
+        public void Execute(int part, int partCount)
+        {
+            int count = Finishing ? owner._tilesHigh : owner._tileRows / RowBlock;
+            int first = count * part / partCount, end = count * (part + 1) / partCount;
+            if (Finishing)
+            {
+                owner.FinishTileRows(_scratch, _output, _bias, _accumulate, first, end);
+            }
+            else
+            {
+                owner.ComputeBlocks(_scratch, first, end);
             }
         }
     }
