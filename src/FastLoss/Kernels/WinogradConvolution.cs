@@ -198,7 +198,7 @@ internal sealed unsafe class WinogradConvolution
     [HotPath]
     public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch)
     {
-        ToChannelLast(image, _g.InChannels, _g.InHeight, _g.InWidth, scratch, _paddedWidth, PaddedInputSize, _g.PaddingHeight, _g.PaddingWidth);
+        LayOutChannelLast(image, scratch);
         fixed (float* biasValues = bias)
         {
             float* biasOrNull = bias.IsEmpty ? null : biasValues;
@@ -245,25 +245,21 @@ internal sealed unsafe class WinogradConvolution
         LayOutChannelFirst(channelLast, output, bias, accumulate, firstPixel, endPixel);
     }
 
-    /// <summary>
-    /// <paramref name="source"/> (channels x height x width) laid out channel-last in <paramref name="target"/>
-    /// (rows of <paramref name="targetWidth"/> pixels of all channels) with its corner at (top, left), and zeros
-    /// in the rest of the <paramref name="targetSize"/> floats.
-    /// </summary>
+    /// <summary>The padded image, channel-last: (H') x (W') x C with the image at (PH, PW) and zeros around it.</summary>
     [HotPath]
-    private static void ToChannelLast(
-        float* source, int channels, int height, int width, float* target, int targetWidth, int targetSize, int top, int left)
+    private void LayOutChannelLast(float* image, float* padded)
     {
-        new Span<float>(target, targetSize).Clear();
+        int channels = _g.InChannels, height = _g.InHeight, width = _g.InWidth;
+        new Span<float>(padded, PaddedInputSize).Clear();
         for (int c = 0; c < channels; c++)
         {
             for (int y = 0; y < height; y++)
             {
-                float* row = source + ((((nint)c * height) + y) * width);
-                float* pixel = target + ((((nint)(y + top) * targetWidth) + left) * channels) + c;
+                float* source = image + ((((nint)c * height) + y) * width);
+                float* target = padded + ((((nint)(y + _g.PaddingHeight) * _paddedWidth) + _g.PaddingWidth) * channels) + c;
                 for (int x = 0; x < width; x++)
                 {
-                    pixel[(nint)x * channels] = row[x];
+                    target[(nint)x * channels] = source[x];
                 }
             }
         }
