@@ -87,9 +87,6 @@ internal sealed unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>The geometry this convolution computes.</summary>
-    public Conv2dGeometry Geometry => _g;
-
     /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
     public int ScratchSize =>
         PaddedInputSize + (Alpha * Alpha * (_inputPlaneStride + _productPlaneStride)) + (_g.OutputPixels * _g.OutChannels);
@@ -245,12 +242,24 @@ internal sealed unsafe class WinogradConvolution
         LayOutChannelFirst(channelLast, output, bias, accumulate, firstPixel, endPixel);
     }
 
-    /// <summary>The padded image, channel-last: (H') x (W') x C with the image at (PH, PW) and zeros around it.</summary>
+    /// <summary>
+    /// The padded image, channel-last: (H') x (W') x C with the image at (PH, PW) and zeros around it. Only the
+    /// border is cleared; the image overwrites the rest.
+    /// </summary>
     [HotPath]
     private void LayOutChannelLast(float* image, float* padded)
     {
         int channels = _g.InChannels, height = _g.InHeight, width = _g.InWidth;
-        new Span<float>(padded, PaddedInputSize).Clear();
+        int top = _g.PaddingHeight, left = _g.PaddingWidth, rowFloats = _paddedWidth * channels;
+        new Span<float>(padded, top * rowFloats).Clear();
+        for (int y = top; y < top + height; y++)
+        {
+            float* row = padded + ((nint)y * rowFloats);
+            new Span<float>(row, left * channels).Clear();
+            new Span<float>(row + ((left + width) * channels), (_paddedWidth - left - width) * channels).Clear();
+        }
+
+        new Span<float>(padded + ((nint)(top + height) * rowFloats), (_paddedHeight - top - height) * rowFloats).Clear();
         for (int c = 0; c < channels; c++)
         {
             for (int y = 0; y < height; y++)
@@ -288,14 +297,14 @@ internal sealed unsafe class WinogradConvolution
                     InputTransform(
                         Vector512.Load(row), Vector512.Load(row + channels), Vector512.Load(row + (2 * channels)),
                         Vector512.Load(row + (3 * channels)), Vector512.Load(row + (4 * channels)), Vector512.Load(row + (5 * channels)),
-                        rows + (i * Alpha), 1);
+                        (float*)(rows + (i * Alpha)), Lanes);
                 }
 
                 for (int j = 0; j < Alpha; j++)
                 {
                     Vector512<float>* column = rows + j;
                     float* target = transformed + (((nint)tile * channels) + c) + (j * planeStride);
-                    InputTransformToPlanes(
+                    InputTransform(
                         column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha],
                         target, Alpha * planeStride);
                 }
@@ -313,25 +322,10 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>
     /// One side of Bᵀ d for the points 0, 1, -1, 2, -1/2 (a test checks it against the matrix): written out, with
-    /// the shared differences taken once.
+    /// the shared differences taken once, and stored <paramref name="stride"/> floats apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InputTransform(
-        Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
-        Vector512<float>* v, int stride)
-    {
-        Vector512<float> d1MinusD3 = d1 - d3, d4MinusD2 = d4 - d2;
-        v[0] = Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d1MinusD3, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d2, d0 + d4));
-        v[stride] = Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d3, d4 - d1));
-        v[2 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(0.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d3, d4 + d1));
-        v[3 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d1MinusD3, d4MinusD2);
-        v[4 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(2f), d1MinusD3, d4MinusD2);
-        v[5 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d2 - d4, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d3, d5 + d1));
-    }
-
-    /// <summary><see cref="InputTransform"/> stored to six planes of V, <paramref name="stride"/> floats apart.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputTransformToPlanes(
         Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
         float* v, nint stride)
     {
@@ -349,8 +343,7 @@ internal sealed unsafe class WinogradConvolution
     private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstRow, int endRow)
     {
         int inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
-        int alpha2 = Alpha * Alpha, tileRows = _tileRows;
-        for (int xi = 0; xi < alpha2; xi++)
+        for (int xi = 0; xi < Alpha * Alpha; xi++)
         {
             float* v = transformedInput + ((nint)xi * _inputPlaneStride);
             float* m = products + ((nint)xi * _productPlaneStride);

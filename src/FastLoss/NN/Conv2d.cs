@@ -171,8 +171,15 @@ public sealed class Conv2d : Module
             _images = images;
             _parts = Math.Clamp(images, 1, MaxParts);
 
-            // Tap rows where the vertical stride is 1; im2col otherwise (see Conv2dTapRowKernels).
-            _transposedConvolution = Conv2dTapRowKernels.PrefersTransposedConvolution(geometry);
+            // Winograd where it is faster (see WinogradConvolution.Prefers): the input gradient is the forward
+            // convolution of the transposed geometry.
+            _winogradForward = WinogradConvolution.Prefers(geometry) ? new WinogradConvolution(geometry) : null;
+            _winogradInputGrad = geometry.HasTransposedConvolution && WinogradConvolution.Prefers(geometry.Transposed)
+                ? new WinogradConvolution(geometry.Transposed)
+                : null;
+
+            // Otherwise tap rows where the vertical stride is 1, and im2col (see Conv2dTapRowKernels).
+            _transposedConvolution = _winogradInputGrad is null && Conv2dTapRowKernels.PrefersTransposedConvolution(geometry);
             _transposedWeightGrad = geometry.HasTapRows && Conv2dTapRowKernels.PrefersTransposedWeightGrad(geometry);
             _tapOffsets = [];
             _transposedTapOffsets = [];
@@ -183,14 +190,6 @@ public sealed class Conv2d : Module
                 _tapOffsets = GC.AllocateArray<int>(geometry.PatchSize, pinned: true);
                 TapRows.FillOffsets(geometry, _tapOffsets);
             }
-
-            // Winograd where it is faster (see WinogradConvolution.Prefers): the input gradient is the forward
-            // convolution of the transposed geometry.
-            _winogradForward = WinogradConvolution.Prefers(geometry) ? new WinogradConvolution(geometry) : null;
-            _winogradInputGrad = geometry.HasTransposedConvolution && WinogradConvolution.Prefers(geometry.Transposed)
-                ? new WinogradConvolution(geometry.Transposed)
-                : null;
-            _transposedConvolution &= _winogradInputGrad is null;
 
             int inputGradScratch = _winogradInputGrad?.ScratchSize ?? geometry.ScratchSize;
             if (_transposedConvolution)

@@ -93,7 +93,7 @@ public sealed unsafe class Conv2dTapRowKernelTests
             }
 
             float[] result = transposed ? Transpose(weightGrad, g.PatchSize, outChannels) : weightGrad;
-            AssertWithin(Add(expectedWeightGrad, initialWeightGrad), Add(weightGradMagnitude, initialWeightGrad, absolute: true), result, g.OutputPixels + 1, $"weight gradient (transposed: {transposed})");
+            AssertWithin(DirectConvolution.PlusInitial(expectedWeightGrad, initialWeightGrad), DirectConvolution.PlusInitial(weightGradMagnitude, initialWeightGrad, absolute: true), result, g.OutputPixels + 1, $"weight gradient (transposed: {transposed})");
         }
 
         Assert.Equal(
@@ -120,7 +120,7 @@ public sealed unsafe class Conv2dTapRowKernelTests
         }
 
         (double[] expectedInputGrad, double[] inputGradMagnitude) = reference.InputGrad(outputGrad);
-        AssertWithin(Add(expectedInputGrad, initialInputGrad), Add(inputGradMagnitude, initialInputGrad, absolute: true), inputGrad, t.PatchSize + 1, "input gradient");
+        AssertWithin(DirectConvolution.PlusInitial(expectedInputGrad, initialInputGrad), DirectConvolution.PlusInitial(inputGradMagnitude, initialInputGrad, absolute: true), inputGrad, t.PatchSize + 1, "input gradient");
     }
 
     private static void AssertWithin(double[] expected, double[] magnitude, float[] actual, int terms, string what)
@@ -134,17 +134,6 @@ public sealed unsafe class Conv2dTapRowKernelTests
                 Assert.Fail($"{what}[{i}] = {actual[i]:R}, expected {expected[i]:R} within {bound:E2}");
             }
         }
-    }
-
-    private static double[] Add(double[] values, float[] initial, bool absolute = false)
-    {
-        var sum = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            sum[i] = values[i] + (absolute ? Math.Abs(initial[i]) : initial[i]);
-        }
-
-        return sum;
     }
 
     private static float[] Transpose(float[] matrix, int rows, int columns)

@@ -56,7 +56,7 @@ public sealed unsafe class WinogradConvolutionTests
         float[] accumulated = (float[])initial.Clone();
         Run(winograd, image, accumulated, default, accumulate: true);
         (double[] sum, double[] sumMagnitude) = reference.Forward(new float[outChannels]);
-        AssertWithin(Add(sum, initial), Add(TileMagnitude(g, sumMagnitude), initial, absolute: true), accumulated, "accumulated output");
+        AssertWithin(DirectConvolution.PlusInitial(sum, initial), DirectConvolution.PlusInitial(TileMagnitude(g, sumMagnitude), initial, absolute: true), accumulated, "accumulated output");
     }
 
     [Theory]
@@ -77,7 +77,7 @@ public sealed unsafe class WinogradConvolutionTests
         Run(winograd, outputGrad, inputGrad, default, accumulate: true);
 
         (double[] expected, double[] magnitude) = new DirectConvolution(layer, layerImage, layerWeight).InputGrad(outputGrad);
-        AssertWithin(Add(expected, initial), Add(TileMagnitude(g, magnitude), initial, absolute: true), inputGrad, "input gradient");
+        AssertWithin(DirectConvolution.PlusInitial(expected, initial), DirectConvolution.PlusInitial(TileMagnitude(g, magnitude), initial, absolute: true), inputGrad, "input gradient");
     }
 
     [Theory]
@@ -240,16 +240,6 @@ public sealed unsafe class WinogradConvolutionTests
         }
     }
 
-    private static double[] Add(double[] values, float[] initial, bool absolute = false)
-    {
-        var sum = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            sum[i] = values[i] + (absolute ? Math.Abs(initial[i]) : initial[i]);
-        }
-
-        return sum;
-    }
 }
 
 /// <summary>

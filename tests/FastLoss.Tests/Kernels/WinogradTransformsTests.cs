@@ -101,7 +101,7 @@ public sealed unsafe class WinogradTransformsTests
         for (int k = 0; k < 6; k++)
         {
             Vector512<float>[] unit = Unit(k, 6, scales);
-            WinogradConvolution.InputTransform(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], result, 1);
+            WinogradConvolution.InputTransform(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], (float*)result, Vector512<float>.Count);
             AssertColumn(t.InputTransform, k, result, 6, scales, "Bᵀ");
 
             result[0] = WinogradConvolution.OutputFirst(unit[0], unit[1], unit[2], unit[3], unit[4]);

@@ -16,6 +16,21 @@ internal sealed class DirectConvolution(Conv2dGeometry g, float[] image, float[]
         return Sum(start, (o, p, w, x) => ((o * g.OutputPixels) + p, (double)weight[w] * image[x]));
     }
 
+    /// <summary>
+    /// Values (or magnitudes, with <paramref name="absolute"/>) of a result accumulated onto <paramref name="initial"/>:
+    /// each value plus the initial one (or its magnitude).
+    /// </summary>
+    public static double[] PlusInitial(double[] values, float[] initial, bool absolute = false)
+    {
+        var sum = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            sum[i] = values[i] + (absolute ? Math.Abs(initial[i]) : initial[i]);
+        }
+
+        return sum;
+    }
+
     public (double[] Values, double[] Magnitudes) WeightGrad(float[] outputGrad) =>
         Sum(new double[g.WeightSize], (o, p, w, x) => (w, (double)outputGrad[(o * g.OutputPixels) + p] * image[x]));
 
