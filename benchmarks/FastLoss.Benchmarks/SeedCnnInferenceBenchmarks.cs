@@ -36,7 +36,7 @@ public class SeedCnnInferenceBenchmarks
     [Benchmark(Description = "FastLoss inference")]
     public float FastLossInference()
     {
-        using (FastLoss.Autograd.Tape.NoGrad())
+        using (FastLoss.Autograd.GradMode.NoGrad())
         {
             return _pair.Model.Forward(_pair.Images).Span[0];
         }

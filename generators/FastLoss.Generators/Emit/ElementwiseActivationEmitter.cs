@@ -5,8 +5,8 @@ using FastLoss.Generators.Model;
 namespace FastLoss.Generators.Emit;
 
 /// <summary>
-/// Emits the kernels of one elementwise activation: Forward (output = f(input)) and Backward, which adds
-/// outputGrad * f'(input) into inputGrad, as a tape's backward accumulates.
+/// Emits the kernels of one elementwise activation: Forward (output = f(input)), Backward, which adds
+/// outputGrad * f'(input) into inputGrad, and Gradient, which writes it (the first gradient to reach a tensor).
 /// </summary>
 internal static class ElementwiseActivationEmitter
 {
@@ -53,6 +53,23 @@ internal static class ElementwiseActivationEmitter
             width => new[]
             {
                 LoopWriter.Store(width, $"{LoopWriter.Load(width, "gradRef")} + ({LoopWriter.Load(width, "outputGradRef")} * Derivative({Args(width)}))", "gradRef"),
+            },
+            sums: false,
+            spec.Vectorizable);
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>Writes <paramref name=\"outputGrad\"/>[i] * f'(input[i]) to <paramref name=\"inputGrad\"/>[i] (the first gradient to reach the input).</summary>");
+        writer.Open($"public static void Gradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad{extras})");
+        writer.Line($"{Arguments}.RequireSameLength(input.Length, outputGrad.Length, nameof(outputGrad));");
+        writer.Line($"{Arguments}.RequireSameLength(input.Length, inputGrad.Length, nameof(inputGrad));");
+        LoopWriter.Write(
+            writer,
+            new List<(string, string)> { ("input", "inputRef"), ("outputGrad", "outputGradRef"), ("inputGrad", "gradRef") },
+            Hoisted,
+            width => new[]
+            {
+                LoopWriter.Store(width, $"{LoopWriter.Load(width, "outputGradRef")} * Derivative({Args(width)})", "gradRef"),
             },
             sums: false,
             spec.Vectorizable);

@@ -85,6 +85,23 @@ internal static class ElementwiseLossEmitter
         writer.Line($"return {Arguments}.Reduce(total, input.Length, reduction);");
         writer.Close();
         writer.Line();
+
+        writer.Line("/// <summary>d(reduced loss)/d(target) times <paramref name=\"upstream\"/>, written to <paramref name=\"targetGrad\"/> (torch's gradient for a float target).</summary>");
+        writer.Open($"public static void TargetBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> targetGrad, {ReductionType} reduction = {ReductionType}.Mean, float upstream = 1f{extras})");
+        WriteChecks(writer, spec, "target", "targetGrad");
+        writer.Line($"float scale = {Arguments}.GradientScale(input.Length, reduction, upstream);");
+        WriteDispatch(writer, spec, variants, string.Empty, "WriteTargetGradients", "input, target" + pass, ", scale, targetGrad");
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>For reduction none: <paramref name=\"upstream\"/>[i] * d loss[i] / d target[i], written to <paramref name=\"targetGrad\"/>.</summary>");
+        writer.Open($"public static void TargetBackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> targetGrad{extras})");
+        WriteChecks(writer, spec, "target", "upstream", "targetGrad");
+        WriteDispatch(writer, spec, variants, string.Empty, "WriteTargetGradientsTimesUpstream", "input, target" + pass, ", upstream, targetGrad");
+        writer.Close();
+        writer.Line();
+
+        KernelEmitter.Write(writer, spec);
     }
 
     private static void WriteChecks(IndentedWriter writer, ElementwiseSpec spec, params string[] sameLength)
@@ -189,6 +206,30 @@ internal static class ElementwiseLossEmitter
         writer.Close();
         writer.Line();
 
+        writer.Line($"private static void WriteTargetGradients{variant.Suffix}({inputs}, float scale, Span<float> targetGrad)");
+        writer.Open();
+        LoopWriter.Write(
+            writer,
+            streams.Concat(new[] { ("targetGrad", "gradRef") }).ToList(),
+            width => variant.Hoisted(width).Concat(new[] { ("scaleV", "scale") }),
+            width => new[] { LoopWriter.Store(width, $"{Scale(width)} * ElementTargetGradient{variant.Suffix}({Args(width)})", "gradRef") },
+            sums: false,
+            spec.Vectorizable);
+        writer.Close();
+        writer.Line();
+
+        writer.Line($"private static void WriteTargetGradientsTimesUpstream{variant.Suffix}({inputs}, ReadOnlySpan<float> upstream, Span<float> targetGrad)");
+        writer.Open();
+        LoopWriter.Write(
+            writer,
+            streams.Concat(new[] { ("upstream", "upstreamRef"), ("targetGrad", "gradRef") }).ToList(),
+            variant.Hoisted,
+            width => new[] { LoopWriter.Store(width, $"{LoopWriter.Load(width, "upstreamRef")} * ElementTargetGradient{variant.Suffix}({Args(width)})", "gradRef") },
+            sums: false,
+            spec.Vectorizable);
+        writer.Close();
+        writer.Line();
+
         writer.Line($"private static double SumAndWriteGradients{variant.Suffix}({inputs}, float scale, Span<float> inputGrad)");
         writer.Open();
         LoopWriter.Write(
@@ -230,6 +271,13 @@ internal static class ElementwiseLossEmitter
             writer.Line();
 
             writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.Open($"private static {width.Type} ElementTargetGradient{variant.Suffix}({parameters})");
+            string targetGradient = ExpressionWriter.WriteBody(writer, width, variant.TargetGradient)[0];
+            writer.Line($"return {targetGradient};");
+            writer.Close();
+            writer.Line();
+
+            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.Open($"private static {width.Type} ElementLossAndGradient{variant.Suffix}({parameters}, out {width.Type} gradient)");
             string[] both = ExpressionWriter.WriteBody(writer, width, variant.Loss, variant.Gradient);
             writer.Line($"gradient = {both[1]};");
@@ -247,12 +295,13 @@ internal static class ElementwiseLossEmitter
     {
         private readonly ElementwiseSpec _spec;
 
-        private Variant(ElementwiseSpec spec, IReadOnlyList<string> present, Expr loss, Expr gradient)
+        private Variant(ElementwiseSpec spec, IReadOnlyList<string> present, Expr loss, Expr gradient, Expr targetGradient)
         {
             _spec = spec;
             Present = present;
             Loss = loss;
             Gradient = gradient;
+            TargetGradient = targetGradient;
             Suffix = present.Count == 0 ? string.Empty : "With" + string.Join("And", present.Select(Pascal));
         }
 
@@ -261,6 +310,8 @@ internal static class ElementwiseLossEmitter
         public Expr Loss { get; }
 
         public Expr Gradient { get; }
+
+        public Expr TargetGradient { get; }
 
         public string Suffix { get; }
 
@@ -279,6 +330,7 @@ internal static class ElementwiseLossEmitter
                 var present = new List<string>();
                 Expr loss = spec.Formula;
                 Expr gradient = spec.Derivative;
+                Expr targetGradient = spec.TargetDerivative;
                 for (int b = 0; b < perElement.Count; b++)
                 {
                     if ((mask & (1 << b)) != 0)
@@ -290,10 +342,11 @@ internal static class ElementwiseLossEmitter
                         var value = new Constant(perElement[b].DefaultValue ?? 0);
                         loss = Simplifier.Substitute(loss, perElement[b].Name, value);
                         gradient = Simplifier.Substitute(gradient, perElement[b].Name, value);
+                        targetGradient = Simplifier.Substitute(targetGradient, perElement[b].Name, value);
                     }
                 }
 
-                variants.Add(new Variant(spec, present, loss, gradient));
+                variants.Add(new Variant(spec, present, loss, gradient, targetGradient));
             }
 
             return variants;

@@ -18,6 +18,8 @@ internal enum ElementwiseKind
 /// <param name="Formula">The per-element value.</param>
 /// <param name="Derivative">d value / d input, simplified: derived or declared.</param>
 /// <param name="DerivativeIsDeclared">Whether <paramref name="Derivative"/> was given explicitly.</param>
+/// <param name="TargetDerivative">d value / d target (losses; a constant 0 for activations): derived or declared.</param>
+/// <param name="TargetDerivativeIsDeclared">Whether <paramref name="TargetDerivative"/> was given explicitly.</param>
 /// <param name="FormulaText">The declaration's source text, quoted in the generated file.</param>
 /// <param name="InputInUnitInterval">Inputs outside [0, 1] are rejected (BCELoss).</param>
 /// <param name="Vectorizable">False when some function has no vector form: scalar loops only.</param>
@@ -31,6 +33,8 @@ internal sealed record ElementwiseSpec(
     Expr Formula,
     Expr Derivative,
     bool DerivativeIsDeclared,
+    Expr TargetDerivative,
+    bool TargetDerivativeIsDeclared,
     string FormulaText,
     bool InputInUnitInterval,
     bool Vectorizable);

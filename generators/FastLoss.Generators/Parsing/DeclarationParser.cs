@@ -55,6 +55,7 @@ internal static class DeclarationParser
 
         var attribute = context.Attributes[0];
         string? derivativeName = DeclarationSymbols.NamedArgument<string?>(attribute, "Derivative", null);
+        string? targetDerivativeName = DeclarationSymbols.NamedArgument<string?>(attribute, "TargetDerivative", null);
         bool weighted = DeclarationSymbols.NamedArgument(attribute, "Weighted", false);
         bool unitInterval = DeclarationSymbols.NamedArgument(attribute, "InputInUnitInterval", false);
 
@@ -96,12 +97,31 @@ internal static class DeclarationParser
             derivative = Differentiator.Derive(formula, inputName);
         }
 
+        // Losses also have a gradient with respect to the target, which torch computes for float targets.
+        Expr targetDerivative = new Constant(0);
+        if (targetDerivativeName is not null)
+        {
+            var explicitTargetDerivative = ParseDeclaredDerivative(type, method, targetDerivativeName, names, model.Compilation, syntax, diagnostics, out bool targetScalarOnly, cancellationToken);
+            if (explicitTargetDerivative is null)
+            {
+                return null;
+            }
+
+            targetDerivative = explicitTargetDerivative;
+            scalarOnly |= targetScalarOnly;
+        }
+        else if (kind == ElementwiseKind.Loss)
+        {
+            targetDerivative = Differentiator.Derive(formula, parameters[1].Name);
+        }
+
         if (weighted)
         {
-            // The runtime owns weights: an optional per-element weight multiplies each term and its gradient.
+            // The runtime owns weights: an optional per-element weight multiplies each term and its gradients.
             var weight = new Variable("weight");
             formula = new Binary(BinaryOperator.Multiply, weight, formula);
             derivative = new Binary(BinaryOperator.Multiply, weight, derivative);
+            targetDerivative = Simplifier.Simplify(new Binary(BinaryOperator.Multiply, weight, targetDerivative));
             parameters.Insert(kind == ElementwiseKind.Loss ? 2 : 1, new FormulaParameter("weight", ParameterRole.PerElement, "default", 1));
         }
 
@@ -121,6 +141,8 @@ internal static class DeclarationParser
             formula,
             derivative,
             declared,
+            targetDerivative,
+            targetDerivativeName is not null,
             syntax.ExpressionBody.Expression.ToString(),
             unitInterval,
             !scalarOnly);

@@ -67,7 +67,7 @@ internal static class PredictCommand
         var loader = new DataLoader(new DatasetSubset(testSet, chosen), chosen.Length, transform: new ToTensor());
         loader.TryNext(out Tensor? images, out IndexTensor? labels);
         Tensor probabilities;
-        using (Tape.NoGrad())
+        using (GradMode.NoGrad())
         {
             probabilities = new Softmax(1).Forward(loaded.Model.Forward(images!));
         }

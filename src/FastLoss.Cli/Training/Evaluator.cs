@@ -44,7 +44,7 @@ internal sealed class Evaluator
         Array.Clear(_correct);
         Array.Clear(_total);
         double lossSum = 0;
-        using (Tape.NoGrad())
+        using (GradMode.NoGrad())
         {
             while (_loader.TryNext(out Tensor? images, out IndexTensor? labels))
             {

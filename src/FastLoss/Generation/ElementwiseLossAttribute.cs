@@ -6,8 +6,11 @@ namespace FastLoss.Generation;
 /// (the variable the loss is differentiated by), the second the target, further <c>float</c>
 /// parameters are scalar options (their default values become the API's defaults) and parameters marked
 /// <see cref="PerElementAttribute"/> are optional spans read alongside the input.
-/// The source generator emits into the class vectorized Forward, ForwardNone, Backward, BackwardNone
-/// and a fused ForwardBackward, deriving the gradient symbolically unless <see cref="Derivative"/> names one.
+/// The source generator emits into the class vectorized Forward, ForwardNone, Backward, BackwardNone, a fused
+/// ForwardBackward, TargetBackward and TargetBackwardNone, deriving the gradients symbolically unless
+/// <see cref="Derivative"/> or <see cref="TargetDerivative"/> names one, and a <c>Kernel</c> struct that puts them
+/// behind <see cref="IElementwiseLossKernel"/> for the module <c>ElementwiseLoss&lt;TKernel&gt;</c> (when the loss has
+/// at most one scalar option and its per-element spans are named weight or posWeight).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class ElementwiseLossAttribute : Attribute
@@ -18,6 +21,13 @@ public sealed class ElementwiseLossAttribute : Attribute
     /// does the same: BCE's clamped denominator, BCEWithLogits' stable form).
     /// </summary>
     public string? Derivative { get; set; }
+
+    /// <summary>
+    /// The name of a method with the same parameters whose formula is the derivative with respect to the target,
+    /// where torch's target gradient is not the derivative of the forward formula (BCELoss: -logit(x), unclamped).
+    /// Without it the generator derives it.
+    /// </summary>
+    public string? TargetDerivative { get; set; }
 
     /// <summary>Adds an optional per-element <c>weight</c> span that multiplies each term and its gradient.</summary>
     public bool Weighted { get; set; }

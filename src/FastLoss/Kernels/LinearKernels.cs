@@ -59,26 +59,50 @@ public static class LinearKernels
 
     /// <summary>dx += dy W.</summary>
     [HotPath]
-    public static unsafe void AccumulateInputGrad(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad)
+    public static void AccumulateInputGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad) =>
+        InputGrad(outputGrad, weight, rows, inFeatures, outFeatures, inputGrad, accumulate: true);
+
+    /// <summary>dx = dy W, or with <paramref name="accumulate"/> dx += dy W.</summary>
+    [HotPath]
+    public static unsafe void InputGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad, bool accumulate)
     {
         Check(inputGrad.Length, weight.Length, outputGrad.Length, rows, inFeatures, outFeatures);
         fixed (float* dy = outputGrad, w = weight, dx = inputGrad)
         {
-            Gemm.Run(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, 1f, dx, inFeatures);
+            Gemm.Run(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, accumulate ? 1f : 0f, dx, inFeatures);
         }
     }
 
     /// <summary>dW += dy^T x.</summary>
     [HotPath]
-    public static unsafe void AccumulateWeightGrad(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad)
+    public static void AccumulateWeightGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad) =>
+        WeightGrad(outputGrad, input, rows, inFeatures, outFeatures, weightGrad, accumulate: true);
+
+    /// <summary>dW = dy^T x, or with <paramref name="accumulate"/> dW += dy^T x.</summary>
+    [HotPath]
+    public static unsafe void WeightGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad, bool accumulate)
     {
         Check(input.Length, weightGrad.Length, outputGrad.Length, rows, inFeatures, outFeatures);
         fixed (float* dy = outputGrad, x = input, dw = weightGrad)
         {
-            Gemm.Run(true, false, outFeatures, inFeatures, rows, 1f, dy, outFeatures, x, inFeatures, 1f, dw, inFeatures);
+            Gemm.Run(true, false, outFeatures, inFeatures, rows, 1f, dy, outFeatures, x, inFeatures, accumulate ? 1f : 0f, dw, inFeatures);
         }
+    }
+
+    /// <summary>db = the column sums of dy (or with <paramref name="accumulate"/>, += them).</summary>
+    [HotPath]
+    public static void BiasGrad(ReadOnlySpan<float> outputGrad, int rows, int outFeatures, Span<float> biasGrad, bool accumulate)
+    {
+        if (!accumulate)
+        {
+            biasGrad.Clear();
+        }
+
+        AccumulateBiasGrad(outputGrad, rows, outFeatures, biasGrad);
     }
 
     /// <summary>db += the column sums of dy; a shared (1-element) bias gets the sum of all of dy.</summary>

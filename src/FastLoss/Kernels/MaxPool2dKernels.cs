@@ -203,6 +203,63 @@ public static class MaxPool2dKernels
         }
     }
 
+    /// <summary>
+    /// Writes the input gradient (nothing is read from it): each output gradient at its window's winner and 0
+    /// everywhere else. Windows that do not overlap (stride at least the kernel) write each element once, so no
+    /// clearing pass runs first; overlapping windows clear the planes and add.
+    /// </summary>
+    [HotPath]
+    public static void WriteGradient(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, int planes, int height, int width, int kernelSize, int stride,
+        Span<float> inputGrad)
+    {
+        if (stride < kernelSize)
+        {
+            inputGrad.Clear();
+            Backward(outputGrad, argmax, planes, height, width, inputGrad);
+            return;
+        }
+
+        int outHeight = OutputSize(height, kernelSize, stride), outWidth = OutputSize(width, kernelSize, stride);
+        int planeSize = height * width, outPlane = outHeight * outWidth;
+        if (inputGrad.Length != planes * planeSize || outputGrad.Length != planes * outPlane || argmax.Length != outputGrad.Length)
+        {
+            throw new ArgumentException(
+                $"max_pool2d backward: {planes} planes of {height}x{width} need an input gradient of {planes * planeSize} elements and {planes * outPlane} output gradients, got {inputGrad.Length}, {outputGrad.Length} and {argmax.Length} indices.");
+        }
+
+        for (int p = 0; p < planes; p++)
+        {
+            ReadOnlySpan<float> dy = outputGrad.Slice(p * outPlane, outPlane);
+            ReadOnlySpan<int> winners = argmax.Slice(p * outPlane, outPlane);
+            Span<float> dx = inputGrad.Slice(p * planeSize, planeSize);
+            for (int r = 0; r < height; r++)
+            {
+                Span<float> row = dx.Slice(r * width, width);
+                int oh = r / stride;
+                if (oh >= outHeight || r - (oh * stride) >= kernelSize)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                int rowStart = r * width;
+                for (int ow = 0; ow < outWidth; ow++)
+                {
+                    int winner = winners[(oh * outWidth) + ow] - rowStart;
+                    float g = dy[(oh * outWidth) + ow];
+                    int c0 = ow * stride;
+                    for (int c = c0; c < c0 + stride && c < width; c++)
+                    {
+                        row[c] = c == winner && c < c0 + kernelSize ? g : 0f;
+                    }
+                }
+
+                row[Math.Min(outWidth * stride, width)..].Clear();
+            }
+        }
+    }
+
     private static void Check(int inputLength, int planes, int height, int width, int outputLength, int argmaxLength, int outHeight, int outWidth)
     {
         if (inputLength != planes * height * width)

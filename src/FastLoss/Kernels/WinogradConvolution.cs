@@ -27,7 +27,7 @@ namespace FastLoss.Kernels;
 /// </para>
 /// <para>
 /// Work per image, in order: pad and lay out the input (H x W x C), transform each tile's inputs (V = Bᵀ d B,
-/// α² x tiles x C), the products M[ξ] = V[ξ] U[ξ] (α² x tiles x OutC, U = G g Gᵀ from <see cref="TransformWeight"/>),
+/// α² x tiles x C), the products M[ξ] = V[ξ] U[ξ] (α² x tiles x OutC, U = G g Gᵀ from <see cref="TransformWeight(ReadOnlySpan{float}, bool, Span{float})"/>),
 /// transform each tile's products back (Aᵀ M A, OH x OW x OutC), and lay the output out as OutC x OH x OW.
 /// </para>
 /// </summary>
@@ -54,8 +54,12 @@ internal sealed unsafe class WinogradConvolution
     // values, one per plane, fall in different L1 sets (planes a multiple of 4 KB apart would all share one set).
     private readonly int _inputPlaneStride, _productPlaneStride;
 
-    // U: α² x (OutC / 32) x C x 32, each 32-wide sliver laid out as the micro-kernel reads it.
-    private readonly float[] _transformedWeight;
+    // U: α² x (OutC / 32) x C x 32, each 32-wide sliver laid out as the micro-kernel reads it. The module keeps it
+    // (one per layer, shared by every call and thread); a convolution run alone keeps its own.
+    private float[]? _ownWeight;
+
+    // The U the current Run reads.
+    private float[] _weights = [];
 
     // Where the 8 rows of a block of V start: one tile's C values apart.
     private readonly int[] _rowOffsets = GC.AllocateArray<int>(RowBlock, pinned: true);
@@ -79,7 +83,6 @@ internal sealed unsafe class WinogradConvolution
         _paddedWidth = (_tilesWide * TileOutputs) + g.KernelWidth - 1;
         _inputPlaneStride = (_tileRows * g.InChannels) + Lanes;
         _productPlaneStride = (_tileRows * g.OutChannels) + Lanes;
-        _transformedWeight = GC.AllocateArray<float>(Alpha * Alpha * g.InChannels * g.OutChannels, pinned: true);
         _split = new SplitImage(this);
         for (int i = 0; i < RowBlock; i++)
         {
@@ -87,7 +90,10 @@ internal sealed unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
+    /// <summary>Floats of a transformed weight (U) for this geometry's channels.</summary>
+    public int TransformedWeightSize => Alpha * Alpha * _g.InChannels * _g.OutChannels;
+
+    /// <summary>Floats of scratch <see cref="Run(float*, float*, ReadOnlySpan{float}, bool, float*)"/> needs.</summary>
     public int ScratchSize =>
         PaddedInputSize + (Alpha * Alpha * (_inputPlaneStride + _productPlaneStride)) + (_g.OutputPixels * _g.OutChannels);
 
@@ -114,6 +120,19 @@ internal sealed unsafe class WinogradConvolution
     [HotPath]
     public void TransformWeight(ReadOnlySpan<float> weight, bool flippedTranspose)
     {
+        _ownWeight ??= GC.AllocateArray<float>(TransformedWeightSize, pinned: true);
+        TransformWeight(weight, flippedTranspose, _ownWeight);
+    }
+
+    /// <summary>Computes U into <paramref name="transformed"/> (<see cref="TransformedWeightSize"/> floats), as the overload above.</summary>
+    [HotPath]
+    public void TransformWeight(ReadOnlySpan<float> weight, bool flippedTranspose, Span<float> transformed)
+    {
+        if (transformed.Length < TransformedWeightSize)
+        {
+            throw new ArgumentException($"Winograd convolution: the transformed weight needs {TransformedWeightSize} values, got {transformed.Length}.", nameof(transformed));
+        }
+
         if (weight.Length != _g.WeightSize)
         {
             throw new ArgumentException($"Winograd convolution: the weight has {weight.Length} values, expected {_g.WeightSize}.", nameof(weight));
@@ -126,8 +145,9 @@ internal sealed unsafe class WinogradConvolution
         Vector512<float>* half = stackalloc Vector512<float>[Alpha * Taps];
         Vector512<float>* u = stackalloc Vector512<float>[Alpha * Alpha];
         float* lanes = (float*)kernels;
-        fixed (float* source = weight, transformed = _transformedWeight)
+        fixed (float* source = weight, target0 = transformed)
         {
+            float* transformedWeight = target0;
             for (int o = 0; o < outChannels; o += Lanes)
             {
                 int sliver = o / SliverWidth, lane = o % SliverWidth;
@@ -156,7 +176,7 @@ internal sealed unsafe class WinogradConvolution
                         KernelTransform(row[0], row[1], row[2], row[3], row[4], u + (i * Alpha), 1);
                     }
 
-                    float* target = transformed + ((((nint)sliver * inChannels) + c) * SliverWidth) + lane;
+                    float* target = transformedWeight + ((((nint)sliver * inChannels) + c) * SliverWidth) + lane;
                     nint plane = (nint)slivers * inChannels * SliverWidth;
                     for (int xi = 0; xi < Alpha * Alpha; xi++)
                     {
@@ -193,8 +213,14 @@ internal sealed unsafe class WinogradConvolution
     /// <paramref name="scratch"/> holds <see cref="ScratchSize"/> floats.
     /// </summary>
     [HotPath]
-    public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch)
+    public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch) =>
+        Run(image, output, bias, accumulate, scratch, _ownWeight ?? throw new InvalidOperationException("Winograd convolution: TransformWeight has not been called."));
+
+    /// <summary>The convolution of one image with the transformed weight <paramref name="transformedWeight"/>, as the overload above.</summary>
+    [HotPath]
+    public void Run(float* image, float* output, ReadOnlySpan<float> bias, bool accumulate, float* scratch, float[] transformedWeight)
     {
+        _weights = transformedWeight;
         LayOutChannelLast(image, scratch);
         fixed (float* biasValues = bias)
         {
@@ -223,7 +249,7 @@ internal sealed unsafe class WinogradConvolution
         float* transformedInput = scratch + PaddedInputSize;
         float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
         TransformInputTiles(scratch, transformedInput, firstBlock * RowBlock, endBlock * RowBlock);
-        fixed (float* weight = _transformedWeight)
+        fixed (float* weight = _weights)
         fixed (int* rowOffsets = _rowOffsets)
         {
             MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstBlock * RowBlock, endBlock * RowBlock);

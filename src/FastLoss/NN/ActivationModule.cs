@@ -4,42 +4,28 @@ using FastLoss.Generation;
 namespace FastLoss.NN;
 
 /// <summary>
-/// The module form of a generated elementwise activation: owns its output (re-planned only when the input shape
-/// changes) and its backward node, which adds outputGrad * f'(input) into the input's gradient.
+/// The module form of a generated elementwise activation. Each call computes f(input) into its own result and,
+/// when the input requires grad, records a node whose backward gives the input outputGrad * f'(input).
 /// </summary>
-public abstract class ActivationModule : Module, IBackwardNode
+public abstract class ActivationModule : Module
 {
-    private Tensor? _output;
-    private Tensor? _input;
-
-    Tensor IBackwardNode.Output => _output!;
-
     [HotPath]
-    public override Tensor Forward(Tensor input)
+    protected override Tensor ForwardCore(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Tensor output = Plan(input);
-        Apply(input.Span, output.Span);
-        bool record = Tape.IsRecording && input.RequiresGrad;
-        output.RequiresGrad = record;
-        if (record)
+        GraphArena arena = GraphArena.Current;
+        ActivationNode node = arena.Claim<ActivationNode>(this, input.Shape);
+        Tensor output = node.Plan(input.Shape);
+        Apply(input.Data, output.Data);
+        if (arena.WantsGraph(input))
         {
-            _input = input;
-            Tape.Record(this);
+            node.Input = input;
+            arena.Record(node, input);
         }
 
         return output;
     }
 
-    [HotPath]
-    void IBackwardNode.Backward()
-    {
-        var input = _input!;
-        AddGradient(input.Span, _output!.Grad!.Span, input.GetOrCreateGrad().Span);
-    }
-
-    [HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         // No parameters.
     }
@@ -50,13 +36,35 @@ public abstract class ActivationModule : Module, IBackwardNode
     /// <summary>inputGrad += outputGrad * f'(input), elementwise.</summary>
     protected abstract void AddGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad);
 
-    private Tensor Plan(Tensor input)
-    {
-        if (_output is null || !_output.SameShape(input))
-        {
-            _output = Tensor.Zeros(input.Shape.ToArray());
-        }
+    /// <summary>inputGrad = outputGrad * f'(input), elementwise (the first gradient to reach the input).</summary>
+    protected abstract void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad);
 
-        return _output;
+    /// <summary>One call of an activation: it keeps the input, which f' is evaluated at.</summary>
+    private sealed class ActivationNode : Node
+    {
+        public Tensor? Input { get; set; }
+
+        public Tensor Plan(ReadOnlySpan<int> shape) => PlanOutput(shape);
+
+        [HotPath]
+        internal override void Backward(BackwardPass pass)
+        {
+            Tensor input = Input!;
+            Span<float> inputGrad = BackwardPass.GradientFor(input, out bool accumulate);
+            if (inputGrad.IsEmpty)
+            {
+                return;
+            }
+
+            var activation = (ActivationModule)Owner!;
+            if (accumulate)
+            {
+                activation.AddGradient(input.Data, OutputGrad, inputGrad);
+            }
+            else
+            {
+                activation.WriteGradient(input.Data, OutputGrad, inputGrad);
+            }
+        }
     }
 }

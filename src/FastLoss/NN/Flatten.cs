@@ -1,20 +1,15 @@
 using FastLoss.Autograd;
 using FastLoss.Generation;
+using FastLoss.Tensors.Operations;
 
 namespace FastLoss.NN;
 
 /// <summary>
-/// torch.nn.Flatten(start_dim = 1, end_dim = -1): merges dimensions start..end into one. The output is a view
-/// of the input's elements (no copy), rebuilt only when the input tensor or its shape changes; its gradient is
-/// its own buffer, added into the input's gradient on the way back.
+/// torch.nn.Flatten(start_dim = 1, end_dim = -1): merges dimensions start..end into one. The output is a view of the
+/// input's elements (no copy); its gradient passes back unchanged.
 /// </summary>
 public sealed class Flatten : Module
 {
-    private readonly FlattenNode _node = new();
-    private Tensor? _viewedInput;
-    private int[] _viewedShape = [];
-    private Tensor? _output;
-
     public Flatten(int startDim = 1, int endDim = -1)
     {
         StartDim = startDim;
@@ -25,35 +20,14 @@ public sealed class Flatten : Module
 
     public int EndDim { get; }
 
-    [HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         // No parameters.
     }
 
     [HotPath]
-    public override Tensor Forward(Tensor input)
+    protected override Tensor ForwardCore(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Tensor output = Plan(input);
-        bool record = Tape.IsRecording && input.RequiresGrad;
-        output.RequiresGrad = record;
-        if (record)
-        {
-            _node.Prepare(input, output);
-            Tape.Record(_node);
-        }
-
-        return output;
-    }
-
-    private Tensor Plan(Tensor input)
-    {
-        if (_output is not null && ReferenceEquals(input, _viewedInput) && input.Shape.SequenceEqual(_viewedShape))
-        {
-            return _output;
-        }
-
         int rank = input.Rank;
         int start = TensorShape.NormalizeDim(StartDim, rank);
         int end = TensorShape.NormalizeDim(EndDim, rank);
@@ -62,62 +36,32 @@ public sealed class Flatten : Module
             throw new ArgumentException("flatten() has invalid args: start_dim cannot come after end_dim", nameof(input));
         }
 
-        int[] shape;
+        Span<int> shape = stackalloc int[Math.Max(1, rank - (end - start))];
         if (rank == 0)
         {
-            shape = [1];
+            shape[0] = 1;
         }
         else
         {
-            shape = new int[rank - (end - start)];
             int merged = 1;
             for (int d = start; d <= end; d++)
             {
                 merged *= input.Shape[d];
             }
 
-            for (int d = 0; d < start; d++)
-            {
-                shape[d] = input.Shape[d];
-            }
-
+            input.Shape[..start].CopyTo(shape);
             shape[start] = merged;
-            for (int d = end + 1; d < rank; d++)
-            {
-                shape[d - (end - start)] = input.Shape[d];
-            }
+            input.Shape[(end + 1)..].CopyTo(shape[(start + 1)..]);
         }
 
-        _output = Tensor.Wrap(input.Storage, input.Offset, shape);
-        _viewedInput = input;
-        _viewedShape = input.Shape.ToArray();
-        return _output;
-    }
-
-    /// <summary>The recorded step: the input's gradient gets the output's, element for element.</summary>
-    private sealed class FlattenNode : IBackwardNode
-    {
-        private Tensor? _input;
-        private Tensor? _output;
-
-        public Tensor Output => _output!;
-
-        [HotPath]
-        public void Prepare(Tensor input, Tensor output)
+        GraphArena arena = GraphArena.Current;
+        ViewNode node = arena.Claim<ViewNode>(this, input.Shape);
+        Tensor output = node.Bind(input, shape);
+        if (arena.WantsGraph(input))
         {
-            _input = input;
-            _output = output;
+            arena.Record(node, input);
         }
 
-        [HotPath]
-        public void Backward()
-        {
-            Tensor? outputGrad = _output!.Grad;
-            if (outputGrad is not null)
-            {
-                Span<float> inputGrad = _input!.GetOrCreateGrad().Span;
-                System.Numerics.Tensors.TensorPrimitives.Add(inputGrad, outputGrad.Span, inputGrad);
-            }
-        }
+        return output;
     }
 }

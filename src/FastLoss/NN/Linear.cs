@@ -11,8 +11,6 @@ namespace FastLoss.NN;
 /// </summary>
 public sealed class Linear : Module
 {
-    private readonly LinearNode _node;
-    private Tensor? _output;
 
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null)
     {
@@ -33,7 +31,6 @@ public sealed class Linear : Module
         }
 
         Init.DefaultLayer(Weight, Bias, generator);
-        _node = new LinearNode(this);
     }
 
     public int InFeatures { get; }
@@ -71,9 +68,8 @@ public sealed class Linear : Module
     public void SetScalarBias(float value) => SetBias(Tensor.Scalar(value));
 
     [HotPath]
-    public override Tensor Forward(Tensor input)
+    protected override Tensor ForwardCore(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         int last = input.Rank == 0 ? 1 : input.Shape[^1];
         int rows = input.Rank == 0 ? 1 : TensorShape.ElementCount(input.Shape[..^1]);
         if (input.Rank == 0 || last != InFeatures)
@@ -82,17 +78,16 @@ public sealed class Linear : Module
                 $"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and {InFeatures}x{OutFeatures})", nameof(input));
         }
 
-        Tensor output = Plan(input);
+        GraphArena arena = GraphArena.Current;
+        LinearNode node = arena.Claim<LinearNode>(this, input.Shape);
+        Tensor output = node.Plan(input.Shape, OutFeatures);
         Tensor? bias = Bias;
         LinearKernels.Forward(
-            input.Span, Weight.Span, bias is null ? default : bias.Span, rows, InFeatures, OutFeatures, output.Span);
-
-        bool record = Tape.IsRecording && (input.RequiresGrad || Weight.RequiresGrad || (bias?.RequiresGrad ?? false));
-        output.RequiresGrad = record;
-        if (record)
+            input.Data, Weight.Data, bias is null ? default : bias.Data, rows, InFeatures, OutFeatures, output.Data);
+        if (arena.WantsGraph(input, Weight, bias))
         {
-            _node.Prepare(input, output, bias, rows);
-            Tape.Record(_node);
+            node.Set(input, bias, rows);
+            arena.Record(node, input);
         }
 
         return output;
@@ -107,72 +102,61 @@ public sealed class Linear : Module
         }
     }
 
-    [HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
-        Weight.ZeroGrad();
-        Bias?.ZeroGrad();
+        Clear(Weight, setToNone);
+        Clear(Bias, setToNone);
     }
 
-    private Tensor Plan(Tensor input)
-    {
-        Tensor? output = _output;
-        ReadOnlySpan<int> shape = input.Shape;
-        if (output is not null && output.Shape[..^1].SequenceEqual(shape[..^1]))
-        {
-            return output;
-        }
-
-        int[] outputShape = shape.ToArray();
-        outputShape[^1] = OutFeatures;
-        _output = Tensor.Zeros(outputShape);
-        return _output;
-    }
-
-    /// <summary>The recorded step: dx += dy W, dW += dy^T x, db += sums of dy.</summary>
-    private sealed class LinearNode(Linear layer) : IBackwardNode
+    /// <summary>One call: dx = dy W, dW += dy^T x, db += sums of dy (each written where it is the first gradient).</summary>
+    private sealed class LinearNode : Node
     {
         private Tensor? _input;
-        private Tensor? _output;
         private Tensor? _bias;
         private int _rows;
 
-        public Tensor Output => _output!;
+        public Tensor Plan(ReadOnlySpan<int> inputShape, int outFeatures)
+        {
+            if (!IsPlanned)
+            {
+                int[] outputShape = inputShape.ToArray();
+                outputShape[^1] = outFeatures;
+                PlanOutput(outputShape);
+            }
+
+            return Output;
+        }
 
         [HotPath]
-        public void Prepare(Tensor input, Tensor output, Tensor? bias, int rows)
+        public void Set(Tensor input, Tensor? bias, int rows)
         {
             _input = input;
-            _output = output;
             _bias = bias;
             _rows = rows;
         }
 
         [HotPath]
-        public void Backward()
+        internal override void Backward(BackwardPass pass)
         {
+            var layer = (Linear)Owner!;
             Tensor input = _input!;
-            Tensor? outputGrad = _output!.Grad;
-            if (outputGrad is null)
+            ReadOnlySpan<float> outputGrad = OutputGrad;
+            Span<float> inputGrad = BackwardPass.GradientFor(input, out bool accumulate);
+            if (!inputGrad.IsEmpty)
             {
-                return;
+                LinearKernels.InputGrad(outputGrad, layer.Weight.Data, _rows, layer.InFeatures, layer.OutFeatures, inputGrad, accumulate);
             }
 
-            if (input.RequiresGrad)
+            Span<float> weightGrad = BackwardPass.GradientFor(layer.Weight, out accumulate);
+            if (!weightGrad.IsEmpty)
             {
-                LinearKernels.AccumulateInputGrad(
-                    outputGrad.Span, layer.Weight.Span, _rows, layer.InFeatures, layer.OutFeatures, input.GetOrCreateGrad().Span);
+                LinearKernels.WeightGrad(outputGrad, input.Data, _rows, layer.InFeatures, layer.OutFeatures, weightGrad, accumulate);
             }
 
-            if (layer.Weight.RequiresGrad)
+            Span<float> biasGrad = _bias is null ? default : BackwardPass.GradientFor(_bias, out accumulate);
+            if (!biasGrad.IsEmpty)
             {
-                LinearKernels.AccumulateWeightGrad(
-                    outputGrad.Span, input.Span, _rows, layer.InFeatures, layer.OutFeatures, layer.Weight.GetOrCreateGrad().Span);
-            }
-
-            if (_bias is { RequiresGrad: true })
-            {
-                LinearKernels.AccumulateBiasGrad(outputGrad.Span, _rows, layer.OutFeatures, _bias.GetOrCreateGrad().Span);
+                LinearKernels.BiasGrad(outputGrad, _rows, layer.OutFeatures, biasGrad, accumulate);
             }
         }
     }

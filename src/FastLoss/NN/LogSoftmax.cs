@@ -2,19 +2,16 @@ namespace FastLoss.NN;
 
 /// <summary>
 /// torch.nn.LogSoftmax(dim): (x - max) - log(sum(exp(x - max))) along <see cref="Dim"/>, with backward
-/// dx = dy - exp(y) * sum(dy). The output tensor is owned by the module and reused while the input's shape is unchanged.
+/// dx = dy - exp(y) * sum(dy).
 /// </summary>
 public sealed class LogSoftmax(int dim) : Module
 {
-    private readonly SoftmaxPlan _plan = new(dim, log: true);
-
     /// <summary>The normalized dimension; negative counts from the end.</summary>
     public int Dim { get; } = dim;
 
-    public override Tensor Forward(Tensor input) => _plan.Forward(input);
+    protected override Tensor ForwardCore(Tensor input) => SoftmaxNode.Run(this, input, Dim, log: true);
 
-    [FastLoss.Generation.HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         // No parameters.
     }

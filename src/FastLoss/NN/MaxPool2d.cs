@@ -9,16 +9,13 @@ namespace FastLoss.NN;
 /// torch.nn.MaxPool2d(kernel_size, stride = kernel_size) on (N, C, H, W) or (C, H, W): output side
 /// floor((H - k) / s) + 1. The gradient goes to the first maximum of each window in row-major order (the last NaN
 /// if the window holds NaN, which wins as in torch); overlapping windows add. The winners' indices are kept in a
-/// buffer planned with the output. Planes are split over <see cref="ComputePool"/>'s threads.
+/// buffer planned with each call's output. Planes are split over <see cref="ComputePool"/>'s threads.
 /// </summary>
 public sealed class MaxPool2d : Module
 {
     // Below this many input elements per part, splitting costs more than it saves.
     private const int MinElementsPerPart = 1 << 15;
 
-    private readonly PoolWork _work;
-    private int[] _plannedShape = [];
-    private Tensor? _output;
 
     public MaxPool2d(int kernelSize, int? stride = null)
     {
@@ -31,45 +28,23 @@ public sealed class MaxPool2d : Module
 
         KernelSize = kernelSize;
         Stride = s;
-        _work = new PoolWork(this);
     }
 
     public int KernelSize { get; }
 
     public int Stride { get; }
 
-    [HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         // No parameters.
     }
 
     [HotPath]
-    public override Tensor Forward(Tensor input)
+    protected override Tensor ForwardCore(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         if ((input.Rank != 3 && input.Rank != 4) || input.Length == 0)
         {
             throw new ArgumentException("non-empty 3D or 4D (batch mode) tensor expected for input", nameof(input));
-        }
-
-        Tensor output = Plan(input);
-        bool record = Tape.IsRecording && input.RequiresGrad;
-        _work.Run(input, output, backward: false);
-        output.RequiresGrad = record;
-        if (record)
-        {
-            Tape.Record(_work);
-        }
-
-        return output;
-    }
-
-    private Tensor Plan(Tensor input)
-    {
-        if (_output is not null && input.Shape.SequenceEqual(_plannedShape))
-        {
-            return _output;
         }
 
         int channels = input.Shape[^3], height = input.Shape[^2], width = input.Shape[^1];
@@ -82,41 +57,51 @@ public sealed class MaxPool2d : Module
                 nameof(input));
         }
 
-        int planes = input.Rank == 4 ? input.Shape[0] * channels : channels;
-        _output = input.Rank == 4
-            ? Tensor.Zeros(input.Shape[0], channels, outHeight, outWidth)
-            : Tensor.Zeros(channels, outHeight, outWidth);
-        _work.Plan(planes, height, width, outHeight * outWidth);
-        _plannedShape = input.Shape.ToArray();
-        return _output;
+        GraphArena arena = GraphArena.Current;
+        PoolNode node = arena.Claim<PoolNode>(this, input.Shape);
+        Tensor output = node.Plan(input.Shape, outHeight, outWidth);
+        node.Run(input, backward: false, accumulate: false);
+        if (arena.WantsGraph(input))
+        {
+            arena.Record(node, input);
+        }
+
+        return output;
     }
 
-    /// <summary>Forward and backward over runs of planes, one run per part; also the recorded backward node.</summary>
-    private sealed class PoolWork(MaxPool2d layer) : IParallelWork, IBackwardNode
+    /// <summary>One call: forward and backward over runs of planes, one run per part, and the winners' indices.</summary>
+    private sealed class PoolNode : Node, IParallelWork
     {
         private int _planes, _height, _width, _outPlane;
         private int[] _argmax = [];
         private Tensor? _input;
-        private Tensor? _output;
-        private bool _backward;
+        private bool _backward, _accumulate;
+        private GradientTarget _inputGrad;
 
-        public Tensor Output => _output!;
-
-        public void Plan(int planes, int height, int width, int outPlane)
+        public Tensor Plan(ReadOnlySpan<int> inputShape, int outHeight, int outWidth)
         {
-            _planes = planes;
-            _height = height;
-            _width = width;
-            _outPlane = outPlane;
-            _argmax = new int[planes * outPlane];
+            if (!IsPlanned)
+            {
+                int[] shape = inputShape.ToArray();
+                shape[^2] = outHeight;
+                shape[^1] = outWidth;
+                PlanOutput(shape);
+                _height = inputShape[^2];
+                _width = inputShape[^1];
+                _planes = inputShape.Length == 4 ? inputShape[0] * inputShape[1] : inputShape[0];
+                _outPlane = outHeight * outWidth;
+                _argmax = new int[_planes * _outPlane];
+            }
+
+            return Output;
         }
 
         [HotPath]
-        public void Run(Tensor input, Tensor output, bool backward)
+        public void Run(Tensor input, bool backward, bool accumulate)
         {
             _input = input;
-            _output = output;
             _backward = backward;
+            _accumulate = accumulate;
             long elements = (long)_planes * _height * _width;
             int parts = ComputePool.CanRunInParallel
                 ? (int)Math.Clamp(elements / MinElementsPerPart, 1, Math.Min(ComputePool.ThreadCount, _planes))
@@ -132,18 +117,24 @@ public sealed class MaxPool2d : Module
         }
 
         [HotPath]
-        public void Backward()
+        internal override void Backward(BackwardPass pass)
         {
-            if (_output!.Grad is not null && _input!.RequiresGrad)
+            Tensor input = _input!;
+            GradientTarget target = GradientTarget.For(input);
+            if (target.IsEmpty)
             {
-                _input.GetOrCreateGrad();
-                Run(_input, _output, backward: true);
+                return;
             }
+
+            _inputGrad = target;
+            Run(input, backward: true, accumulate: target.Accumulate);
+            _inputGrad = default;
         }
 
         [HotPath]
         public void Execute(int part, int partCount)
         {
+            var layer = (MaxPool2d)Owner!;
             int first = (int)((long)_planes * part / partCount);
             int end = (int)((long)_planes * (part + 1) / partCount);
             int planes = end - first;
@@ -151,16 +142,23 @@ public sealed class MaxPool2d : Module
             Span<int> argmax = _argmax.AsSpan(first * _outPlane, planes * _outPlane);
             if (_backward)
             {
-                MaxPool2dKernels.Backward(
-                    _output!.Grad!.Span.Slice(first * _outPlane, planes * _outPlane), argmax, planes, _height, _width,
-                    _input!.Grad!.Span.Slice(first * planeSize, planes * planeSize));
+                ReadOnlySpan<float> outputGrad = OutputGrad.Slice(first * _outPlane, planes * _outPlane);
+                Span<float> inputGrad = _inputGrad.Span.Slice(first * planeSize, planes * planeSize);
+                if (_accumulate)
+                {
+                    MaxPool2dKernels.Backward(outputGrad, argmax, planes, _height, _width, inputGrad);
+                }
+                else
+                {
+                    MaxPool2dKernels.WriteGradient(outputGrad, argmax, planes, _height, _width, layer.KernelSize, layer.Stride, inputGrad);
+                }
             }
             else
             {
                 MaxPool2dKernels.Forward(
-                    _input!.Span.Slice(first * planeSize, planes * planeSize), planes, _height, _width,
+                    _input!.Data.Slice(first * planeSize, planes * planeSize), planes, _height, _width,
                     layer.KernelSize, layer.KernelSize, layer.Stride, layer.Stride,
-                    _output!.Span.Slice(first * _outPlane, planes * _outPlane), argmax);
+                    Output.Data.Slice(first * _outPlane, planes * _outPlane), argmax);
             }
         }
     }

@@ -9,4 +9,7 @@ public sealed class ReLU : ActivationModule
 
     protected override void AddGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
         ReluActivation.Backward(input, outputGrad, inputGrad);
+
+    protected override void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
+        ReluActivation.Gradient(input, outputGrad, inputGrad);
 }

@@ -41,10 +41,11 @@ public sealed class Sequential : Module
         }
     }
 
+    public override IReadOnlyList<Module> Children() => _modules;
+
     [HotPath]
-    public override Tensor Forward(Tensor input)
+    protected override Tensor ForwardCore(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         Tensor x = input;
         foreach (Module module in _modules)
         {
@@ -63,11 +64,11 @@ public sealed class Sequential : Module
     }
 
     [HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         foreach (Module module in _modules)
         {
-            module.ZeroParameterGrads();
+            module.ClearParameterGrads(setToNone);
         }
     }
 }

@@ -9,4 +9,7 @@ public sealed class Sigmoid : ActivationModule
 
     protected override void AddGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
         SigmoidActivation.Backward(input, outputGrad, inputGrad);
+
+    protected override void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
+        SigmoidActivation.Gradient(input, outputGrad, inputGrad);
 }

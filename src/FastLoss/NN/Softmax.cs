@@ -2,19 +2,16 @@ namespace FastLoss.NN;
 
 /// <summary>
 /// torch.nn.Softmax(dim): exp(x - max) / sum(exp(x - max)) along <see cref="Dim"/>, with backward
-/// dx = y * (dy - sum(dy * y)). The output tensor is owned by the module and reused while the input's shape is unchanged.
+/// dx = y * (dy - sum(dy * y)).
 /// </summary>
 public sealed class Softmax(int dim) : Module
 {
-    private readonly SoftmaxPlan _plan = new(dim, log: false);
-
     /// <summary>The normalized dimension; negative counts from the end.</summary>
     public int Dim { get; } = dim;
 
-    public override Tensor Forward(Tensor input) => _plan.Forward(input);
+    protected override Tensor ForwardCore(Tensor input) => SoftmaxNode.Run(this, input, Dim, log: false);
 
-    [FastLoss.Generation.HotPath]
-    protected internal override void ZeroParameterGrads()
+    protected internal override void ClearParameterGrads(bool setToNone)
     {
         // No parameters.
     }

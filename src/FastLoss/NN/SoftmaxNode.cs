@@ -4,39 +4,61 @@ using FastLoss.Generation;
 
 namespace FastLoss.NN;
 
-/// <summary>The backward step of <see cref="Softmax"/> and <see cref="LogSoftmax"/>: it needs only the output and its gradient.</summary>
-internal sealed class SoftmaxNode(bool log) : IBackwardNode
+/// <summary>
+/// One call of <see cref="Softmax"/> or <see cref="LogSoftmax"/>: the output along one dimension, and a backward
+/// step that needs only the output and its gradient.
+/// </summary>
+internal sealed class SoftmaxNode : Node
 {
-    private Tensor? _output;
-    private Tensor? _input;
     private ClassLayout _layout;
+    private bool _log;
 
-    public Tensor Output => _output ?? throw new InvalidOperationException("The node has not been recorded.");
-
-    public void Set(Tensor output, Tensor input, ClassLayout layout)
+    /// <summary>Computes softmax (or its log) of <paramref name="input"/> along <paramref name="dim"/> for <paramref name="owner"/>.</summary>
+    [HotPath]
+    public static Tensor Run(Module owner, Tensor input, int dim, bool log)
     {
-        _output = output;
-        _input = input;
-        _layout = layout;
+        ClassLayout layout = ClassLayout.ForDim(input.Shape, dim);
+        GraphArena arena = GraphArena.Current;
+        SoftmaxNode node = arena.Claim<SoftmaxNode>(owner, input.Shape);
+        Tensor output = node.PlanOutput(input.Shape);
+        if (log)
+        {
+            LogSoftmaxKernel.Forward(input.Data, layout, output.Data);
+        }
+        else
+        {
+            SoftmaxKernel.Forward(input.Data, layout, output.Data);
+        }
+
+        if (arena.WantsGraph(input))
+        {
+            node._layout = layout;
+            node._log = log;
+            node._input = input;
+            arena.Record(node, input);
+        }
+
+        return output;
     }
 
+    private Tensor? _input;
+
     [HotPath]
-    public void Backward()
+    internal override void Backward(BackwardPass pass)
     {
-        Tensor? upstream = _output?.Grad;
-        if (upstream is null || _input is null)
+        Span<float> destination = BackwardPass.GradientFor(_input!, out bool accumulate);
+        if (destination.IsEmpty)
         {
             return;
         }
 
-        Span<float> destination = _input.GetOrCreateGrad().Span;
-        if (log)
+        if (_log)
         {
-            LogSoftmaxKernel.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
+            LogSoftmaxKernel.Backward(Output.Data, OutputGrad, _layout, destination, accumulate);
         }
         else
         {
-            SoftmaxKernel.Backward(_output!.Span, upstream.Span, _layout, destination, accumulate: true);
+            SoftmaxKernel.Backward(Output.Data, OutputGrad, _layout, destination, accumulate);
         }
     }
 }

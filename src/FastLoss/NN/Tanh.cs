@@ -9,4 +9,7 @@ public sealed class Tanh : ActivationModule
 
     protected override void AddGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
         TanhActivation.Backward(input, outputGrad, inputGrad);
+
+    protected override void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
+        TanhActivation.Gradient(input, outputGrad, inputGrad);
 }

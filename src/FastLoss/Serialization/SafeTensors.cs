@@ -52,7 +52,7 @@ public static class SafeTensors
                 file.Write(header);
                 foreach (string name in names)
                 {
-                    WriteFloats(file, tensors[name].Span);
+                    WriteFloats(file, tensors[name].Values);
                 }
 
                 file.Flush(flushToDisk: true);

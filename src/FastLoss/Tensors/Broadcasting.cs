@@ -37,7 +37,7 @@ public static class Broadcasting
             throw new ArgumentException($"The destination has {destination.Length} elements; the broadcast shape {TensorShape.Format(targetShape)} has {count}.", nameof(destination));
         }
 
-        ReadOnlySpan<float> values = source.Span;
+        ReadOnlySpan<float> values = source.Values;
         if (values.Length == count)
         {
             values.CopyTo(destination);

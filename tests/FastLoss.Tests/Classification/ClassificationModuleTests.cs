@@ -107,17 +107,24 @@ public class ClassificationModuleTests
     }
 
     [Fact]
-    public void The_output_tensor_is_reused_until_the_shape_changes()
+    public void Each_call_returns_its_own_result_which_a_later_call_leaves_alone()
     {
         var loss = new CrossEntropyLoss(reduction: Reduction.None);
-        Tensor first = loss.Forward(Tensor.Zeros(4, 3), IndexTensor.Zeros(4));
-        Assert.Same(first, loss.Forward(Tensor.Zeros(4, 3), IndexTensor.Zeros(4)));
-        Tensor resized = loss.Forward(Tensor.Zeros(2, 3), IndexTensor.Zeros(2));
-        Assert.NotSame(first, resized);
-        Assert.Equal([2], resized.Shape.ToArray());
+        Tensor first = loss.Forward(Tensor.FromValues([1f, 2f, 3f, 0f, 0f, 5f], 2, 3), IndexTensor.Zeros(2));
+        float[] firstValues = first.ToArray();
+        Tensor second = loss.Forward(Tensor.Zeros(2, 3), IndexTensor.Zeros(2));
+        Assert.NotSame(first, second);
+        Assert.Equal(firstValues, first.ToArray());
+        Tensor resized = loss.Forward(Tensor.Zeros(3, 3), IndexTensor.Zeros(3));
+        Assert.Equal([3], resized.Shape.ToArray());
+        Assert.Equal(firstValues, first.ToArray());
 
         var mean = new CrossEntropyLoss();
-        Assert.Same(mean.Forward(Tensor.Zeros(4, 3), IndexTensor.Zeros(4)), mean.Forward(Tensor.Zeros(9, 2), IndexTensor.Zeros(9)));
+        Tensor a = mean.Forward(Tensor.Zeros(4, 3), IndexTensor.Zeros(4));
+        Tensor b = mean.Forward(Tensor.Zeros(9, 2), IndexTensor.Zeros(9));
+        Assert.NotSame(a, b);
+        Assert.Equal(MathF.Log(3f), a.Item(), 6);
+        Assert.Equal(MathF.Log(2f), b.Item(), 6);
     }
 
     [Fact]
@@ -141,21 +148,21 @@ public class ClassificationModuleTests
     {
         var input = Tensor.FromValues([0.5f, -1f, 2f], 1, 3);
         var loss = new CrossEntropyLoss();
-        Tape.Clear();
+        GradMode.ReleaseThreadResults();
         Tensor value = loss.Forward(input, IndexTensor.FromValues([1L]));
         Assert.False(value.RequiresGrad);
-        Assert.Equal(0, Tape.Count);
-        Assert.Throws<InvalidOperationException>(value.Backward);
+        Assert.Equal(0, GradMode.PendingNodes);
+        Assert.Throws<InvalidOperationException>(() => value.Backward());
 
         input.RequiresGrad = true;
-        using (Tape.NoGrad())
+        using (GradMode.NoGrad())
         {
             Assert.False(loss.Forward(input, IndexTensor.FromValues([1L])).RequiresGrad);
             Assert.False(new NLLLoss().Forward(input, IndexTensor.FromValues([1L])).RequiresGrad);
             Assert.False(new LogSoftmax(1).Forward(input).RequiresGrad);
         }
 
-        Assert.Equal(0, Tape.Count);
+        Assert.Equal(0, GradMode.PendingNodes);
         Assert.Null(input.Grad);
     }
 
@@ -173,11 +180,9 @@ public class ClassificationModuleTests
         var input = Tensor.FromValues(x, shape);
         input.RequiresGrad = true;
 
-        Tape.Clear();
+        GradMode.ReleaseThreadResults();
         Tensor entries = new CrossEntropyLoss(reduction: Reduction.None, labelSmoothing: 0.2f).Forward(input, Target(y, TargetShape(shape)));
-        var sum = new WeightedSumNode(entries, u);
-        Tape.Record(sum);
-        sum.Output.Backward();
+        entries.Backward(Tensor.FromValues(u, entries.Shape.ToArray()));
 
         double[] expected = ClassificationReference.CrossEntropyIndexGradient(
             ClassificationData.ToDouble(x), layout.Batch, layout.Classes, layout.Inner, y, null, -100, Reduction.None, 0.2, ClassificationData.ToDouble(u));
@@ -187,9 +192,7 @@ public class ClassificationModuleTests
         var logp = Tensor.FromValues(x, shape);
         logp.RequiresGrad = true;
         Tensor nll = new NLLLoss(reduction: Reduction.None).Forward(logp, Target(y, TargetShape(shape)));
-        var nllSum = new WeightedSumNode(nll, u);
-        Tape.Record(nllSum);
-        nllSum.Output.Backward();
+        nll.Backward(Tensor.FromValues(u, nll.Shape.ToArray()));
         double[] expectedNll = ClassificationReference.NllGradient(layout.Batch, layout.Classes, layout.Inner, y, null, -100, Reduction.None, ClassificationData.ToDouble(u));
         ClassificationData.AssertAllClose(expectedNll, logp.Grad!.Span, 1e-6, 0, "nll per-entry upstream");
     }
@@ -206,9 +209,10 @@ public class ClassificationModuleTests
 
         var two = Tensor.FromValues([0.1f, 0.2f, 0.3f, 0.4f], 2, 2);
         two.RequiresGrad = true;
-        var ex = Assert.Throws<InvalidOperationException>(new CrossEntropyLoss(reduction: Reduction.None).Forward(two, IndexTensor.FromValues([1L, 0])).Backward);
+        Tensor twoLosses = new CrossEntropyLoss(reduction: Reduction.None).Forward(two, IndexTensor.FromValues([1L, 0]));
+        var ex = Assert.Throws<InvalidOperationException>(() => twoLosses.Backward());
         Assert.Equal("grad can be implicitly created only for scalar outputs", ex.Message);
-        Tape.Clear();
+        GradMode.ReleaseThreadResults();
     }
 
     [Theory]
@@ -287,19 +291,4 @@ public class ClassificationModuleTests
 
     private static int[] TargetShape(int[] inputShape) =>
         inputShape.Length == 1 ? [] : [inputShape[0], .. inputShape[2..]];
-
-    /// <summary>s = sum_n u[n] * loss[n]: stands for whatever op consumes an unreduced loss.</summary>
-    private sealed class WeightedSumNode(Tensor entries, float[] u) : IBackwardNode
-    {
-        public Tensor Output { get; } = Tensor.Scalar(0f);
-
-        public void Backward()
-        {
-            Span<float> grad = entries.GetOrCreateGrad().Span;
-            for (int n = 0; n < u.Length; n++)
-            {
-                grad[n] += Output.Grad!.Span[0] * u[n];
-            }
-        }
-    }
 }

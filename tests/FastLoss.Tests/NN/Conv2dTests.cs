@@ -11,7 +11,7 @@ namespace FastLoss.Tests.NN;
 public sealed class Conv2dTests
 {
     // Forward passes that are never differentiated leave nodes on this thread's tape; start each test clean.
-    public Conv2dTests() => FastLoss.Autograd.Tape.Clear();
+    public Conv2dTests() => FastLoss.Autograd.GradMode.ReleaseThreadResults();
 
     public static TheoryData<int, int, int, int, int, int, int, int, bool> Cases => new()
     {
@@ -171,7 +171,7 @@ public sealed class Conv2dTests
         // span, even of one element, must reach the next call.
         var layer = new Conv2d(8, 9, 3, padding: 1);
         Tensor x = TestData.Tensor(8, 2, 8, 5, 6);
-        using (FastLoss.Autograd.Tape.NoGrad())
+        using (FastLoss.Autograd.GradMode.NoGrad())
         {
             for (int edit = 0; edit < 3; edit++)
             {

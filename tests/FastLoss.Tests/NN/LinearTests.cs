@@ -10,7 +10,7 @@ namespace FastLoss.Tests.NN;
 public sealed class LinearTests
 {
     // Forward passes that are never differentiated leave nodes on this thread's tape; start each test clean.
-    public LinearTests() => FastLoss.Autograd.Tape.Clear();
+    public LinearTests() => FastLoss.Autograd.GradMode.ReleaseThreadResults();
 
     public static TheoryData<int, int, int, string> Cases => new()
     {

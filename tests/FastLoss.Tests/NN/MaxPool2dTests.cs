@@ -11,7 +11,7 @@ namespace FastLoss.Tests.NN;
 public sealed class MaxPool2dTests
 {
     // Forward passes that are never differentiated leave nodes on this thread's tape; start each test clean.
-    public MaxPool2dTests() => FastLoss.Autograd.Tape.Clear();
+    public MaxPool2dTests() => FastLoss.Autograd.GradMode.ReleaseThreadResults();
 
     public static TheoryData<int, int, int, int, int, int?> Cases => new()
     {

@@ -68,7 +68,7 @@ public sealed class SeedMlpTests
 
     private static float[] Train(Func<Tensor, Tensor> forward, IReadOnlyList<Tensor> parameters, Tensor x, Tensor y)
     {
-        Tape.Clear();
+        GradMode.ReleaseThreadResults();
         var optimizer = new SGD(parameters, lr: 0.1f);
         var criterion = new MSELoss();
         var losses = new float[Epochs];

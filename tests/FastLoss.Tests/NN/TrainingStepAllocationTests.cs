@@ -43,7 +43,7 @@ public sealed class TrainingStepAllocationTests
         float[][] Train(int threads)
         {
             using var scope = new ThreadCountScope(threads);
-            Tape.Clear();
+            GradMode.ReleaseThreadResults();
             var trainer = new TrainingStepAllocationProbe.Trainer(Cifar10Cnn.Create(new Generator(3)));
             Tensor images = TestData.Tensor(8, 4, 3, 32, 32);
             IndexTensor targets = TestData.Labels(9, 4);

@@ -1,48 +1,21 @@
-using FastLoss.Autograd;
-
 namespace FastLoss.Tests.TestSupport;
 
 /// <summary>
-/// L = sum_i r_i * y_i for fixed weights r: its gradient with respect to y is r, so a layer's backward sees a
-/// known, non-uniform upstream gradient. Owns its output and node like a real loss, so it allocates nothing per call.
+/// L = sum_i r_i * y_i for fixed weights r, written with the tensor arithmetic users write: its gradient with respect
+/// to y is r, so a layer's backward sees a known, non-uniform upstream gradient. The weights' tensor is made once
+/// per shape, so a call allocates nothing after the first.
 /// </summary>
-internal sealed class WeightedSumLoss : IBackwardNode
+internal sealed class WeightedSumLoss(float[] weights)
 {
-    private readonly float[] _weights;
-    private readonly Tensor _loss = Tensor.Zeros();
-    private Tensor? _input;
-
-    public WeightedSumLoss(float[] weights) => _weights = weights;
-
-    public Tensor Output => _loss;
+    private Tensor? _weights;
 
     public Tensor Forward(Tensor input)
     {
-        double sum = 0;
-        ReadOnlySpan<float> y = input.Span;
-        for (int i = 0; i < y.Length; i++)
+        if (_weights is null || !_weights.SameShape(input))
         {
-            sum += (double)_weights[i] * y[i];
+            _weights = Tensor.FromValues(weights, input.Shape.ToArray());
         }
 
-        _loss.Span[0] = (float)sum;
-        _input = input;
-        _loss.RequiresGrad = input.RequiresGrad;
-        if (Tape.IsRecording && input.RequiresGrad)
-        {
-            Tape.Record(this);
-        }
-
-        return _loss;
-    }
-
-    public void Backward()
-    {
-        float upstream = _loss.Grad!.Span[0];
-        Span<float> grad = _input!.GetOrCreateGrad().Span;
-        for (int i = 0; i < grad.Length; i++)
-        {
-            grad[i] += upstream * _weights[i];
-        }
+        return (input * _weights).Sum();
     }
 }

@@ -14,7 +14,7 @@ namespace FastLoss.TorchParity.Tests.Layers;
 [Collection(TorchOracle.Name)]
 public sealed class LayerParityTests
 {
-    public LayerParityTests() => Tape.Clear();
+    public LayerParityTests() => GradMode.ReleaseThreadResults();
 
     public static TheoryData<int, int, int, int, int, int, int, int, bool> ConvCases => new()
     {
@@ -134,35 +134,6 @@ public sealed class LayerParityTests
 
     internal static Tensor Uniform(Generator generator, params int[] shape) => Init.Uniform(Tensor.Zeros(shape), -1, 1, generator);
 
-    /// <summary>Back-propagates sum(r * y) from y by giving y the gradient r through a one-node loss.</summary>
-    internal static void Backward(Tensor y, Tensor r) => new DotLoss(y, r).Loss.Backward();
-
-    private sealed class DotLoss : IBackwardNode
-    {
-        private readonly Tensor _input;
-        private readonly Tensor _weights;
-
-        public DotLoss(Tensor input, Tensor weights)
-        {
-            _input = input;
-            _weights = weights;
-            Loss = Tensor.Scalar(0f);
-            Loss.RequiresGrad = true;
-            Tape.Record(this);
-        }
-
-        public Tensor Loss { get; }
-
-        public Tensor Output => Loss;
-
-        public void Backward()
-        {
-            Span<float> grad = _input.GetOrCreateGrad().Span;
-            ReadOnlySpan<float> r = _weights.Span;
-            for (int i = 0; i < grad.Length; i++)
-            {
-                grad[i] += r[i];
-            }
-        }
-    }
+    /// <summary>Back-propagates sum(r * y) from y by giving y the gradient r, as torch's y.backward(r).</summary>
+    internal static void Backward(Tensor y, Tensor r) => y.Backward(r);
 }

@@ -38,7 +38,7 @@ public sealed class SGDParityTests
         for (int step = 0; step < 4; step++)
         {
             Tensor grad = LayerParityTests.Uniform(new Generator(100 + step), 37);
-            grad.Span.CopyTo(p.GetOrCreateGrad().Span);
+            p.Grad = grad.Clone();
             tp.grad = ToTorch(grad);
             optimizer.Step();
             torchOptimizer.step();

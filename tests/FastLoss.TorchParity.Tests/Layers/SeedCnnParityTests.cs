@@ -17,7 +17,7 @@ public sealed class SeedCnnParityTests
     [Fact]
     public void Forward_gradients_and_sgd_steps_match_torch()
     {
-        Tape.Clear();
+        GradMode.ReleaseThreadResults();
         var model = Cifar10Cnn.Create(new Generator(1));
         var torchModel = Sequential(
             Conv2d(3, 32, 5, padding: 2), MaxPool2d(2),

@@ -1,0 +1,65 @@
+namespace FastLoss.Autograd;
+
+/// <summary>
+/// One position in a thread's sequence of calls: the plans (nodes) of the calls that have run there, a few of
+/// them, so that going back to an earlier batch size or alternating between two call patterns plans nothing again.
+/// </summary>
+internal sealed class ArenaSlot
+{
+    /// <summary>Plans kept per position; the least recently used one that is free gives way to a new one.</summary>
+    public const int PlansPerSlot = 4;
+
+    private readonly Node?[] _plans = new Node?[PlansPerSlot];
+    private readonly int[] _lastUse = new int[PlansPerSlot];
+
+    /// <summary>The plans at this position (entries may be null).</summary>
+    public ReadOnlySpan<Node?> Plans => _plans;
+
+    /// <summary>
+    /// The plan for a <typeparamref name="T"/> call by <paramref name="owner"/> on <paramref name="key"/>: an existing
+    /// free one, or a new one in an empty or reusable entry. Null when this position cannot serve the call now (its
+    /// matching plan, or every entry, is still kept), so the arena moves on to the next position.
+    /// </summary>
+    public T? Take<T>(GraphArena arena, object owner, ReadOnlySpan<int> key, int call)
+        where T : Node, new()
+    {
+        int victim = -1;
+        for (int i = 0; i < PlansPerSlot; i++)
+        {
+            Node? plan = _plans[i];
+            if (plan is null)
+            {
+                victim = victim < 0 || _plans[victim] is not null ? i : victim;
+                continue;
+            }
+
+            bool kept = plan.IsKept(call);
+            if (plan is T match && match.Serves(owner, key))
+            {
+                if (kept)
+                {
+                    return null;
+                }
+
+                _lastUse[i] = call;
+                return match;
+            }
+
+            if (!kept && (victim < 0 || (_plans[victim] is not null && _lastUse[i] < _lastUse[victim])))
+            {
+                victim = i;
+            }
+        }
+
+        if (victim < 0)
+        {
+            return null;
+        }
+
+        var created = new T();
+        created.Bind(arena, owner, key);
+        _plans[victim] = created;
+        _lastUse[victim] = call;
+        return created;
+    }
+}

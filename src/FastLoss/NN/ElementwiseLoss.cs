@@ -1,0 +1,193 @@
+using System.Numerics.Tensors;
+using FastLoss.Autograd;
+using FastLoss.Generation;
+
+namespace FastLoss.NN;
+
+/// <summary>
+/// The module form of every elementwise loss, over its generated <typeparamref name="TKernel"/>: torch's shape rules
+/// and reduction, the per-element weight and pos_weight broadcast to the input's shape, and autograd for the input
+/// and for a float target that requires grad. When the input requires grad, a reduced loss runs the fused kernel,
+/// which writes the input's gradient while computing the loss; backward then only scales it by the upstream
+/// gradient. L1Loss, MSELoss, SmoothL1Loss, HuberLoss, BCELoss and BCEWithLogitsLoss name it with torch's options.
+/// </summary>
+public abstract class ElementwiseLoss<TKernel> : Loss
+    where TKernel : struct, IElementwiseLossKernel
+{
+    private readonly float _parameter;
+
+    /// <param name="reduction">How the terms are reduced.</param>
+    /// <param name="parameter">The loss's scalar option (beta, delta), passed to the kernel.</param>
+    protected ElementwiseLoss(Reduction reduction, float parameter = 0f)
+        : base(reduction)
+    {
+        _parameter = parameter;
+    }
+
+    /// <summary>The per-element weight, broadcast to the input's shape; null when the loss has none.</summary>
+    protected virtual Tensor? WeightTensor => null;
+
+    /// <summary>BCEWithLogits' pos_weight, broadcast along the class (last) dimension; null when absent.</summary>
+    protected virtual Tensor? PosWeightTensor => null;
+
+    [HotPath]
+    protected override Tensor ForwardCore(Tensor input, Tensor target)
+    {
+        if (!input.SameShape(target))
+        {
+            throw new ArgumentException(ShapeMismatchMessage(input.ShapeText, target.ShapeText), nameof(target));
+        }
+
+        GraphArena arena = GraphArena.Current;
+        LossNode node = arena.Claim<LossNode>(this, input.Shape);
+        Tensor output = node.Plan(input.Shape, Reduction);
+        var options = node.Options(this, input);
+        bool record = arena.WantsGraph(input, target);
+        bool fused = record && input.RequiresGrad && Reduction != Reduction.None;
+        if (Reduction == Reduction.None)
+        {
+            TKernel.ForwardNone(input.Data, target.Data, output.Data, options);
+        }
+        else if (fused)
+        {
+            output.Data[0] = TKernel.ForwardBackward(input.Data, target.Data, node.Gradient(input.Length), Reduction, options);
+        }
+        else
+        {
+            output.Data[0] = TKernel.Forward(input.Data, target.Data, Reduction, options);
+        }
+
+        if (record)
+        {
+            node.Set(input, target);
+            arena.Record(node, input, target);
+        }
+
+        return output;
+    }
+
+    /// <summary>Torch's message when input and target shapes differ (each loss words it as torch does).</summary>
+    protected virtual string ShapeMismatchMessage(string inputShape, string targetShape) =>
+        $"Using a target size ({targetShape}) that is different to the input size ({inputShape}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.";
+
+    /// <summary>One call: the input and target, the fused input gradient, and the broadcast weights.</summary>
+    private sealed class LossNode : Node
+    {
+        private Tensor? _input, _target;
+        private float[] _gradient = [];
+        private float[] _scratch = [];
+        private float[] _weight = [];
+        private float[] _posWeight = [];
+
+        public Tensor Plan(ReadOnlySpan<int> inputShape, Reduction reduction) =>
+            PlanOutput(reduction == Reduction.None ? inputShape : []);
+
+        /// <summary>The kernel's options for a call on <paramref name="input"/>: the weights broadcast to its shape.</summary>
+        [HotPath]
+        public ElementwiseLossOptions Options(ElementwiseLoss<TKernel> loss, Tensor input) => new()
+        {
+            Parameter = loss._parameter,
+            Weight = Broadcast(loss.WeightTensor, input, ref _weight),
+            PosWeight = Broadcast(loss.PosWeightTensor, input, ref _posWeight),
+        };
+
+        public Span<float> Gradient(int length) => Buffer(ref _gradient, length);
+
+        [HotPath]
+        public void Set(Tensor input, Tensor target)
+        {
+            _input = input;
+            _target = target;
+        }
+
+        [HotPath]
+        internal override void Backward(BackwardPass pass)
+        {
+            var loss = (ElementwiseLoss<TKernel>)Owner!;
+            Tensor input = _input!, target = _target!;
+            ElementwiseLossOptions options = Options(loss, input);
+            ReadOnlySpan<float> upstream = OutputGrad;
+            bool perElement = loss.Reduction == Reduction.None;
+
+            Span<float> inputGrad = BackwardPass.GradientFor(input, out bool accumulate);
+            if (!inputGrad.IsEmpty)
+            {
+                if (!perElement)
+                {
+                    // The fused forward wrote d(loss)/d(input); the chain rule scales it by the upstream gradient.
+                    ReadOnlySpan<float> gradient = _gradient.AsSpan(0, input.Length);
+                    if (accumulate)
+                    {
+                        TensorPrimitives.MultiplyAdd(gradient, upstream[0], inputGrad, inputGrad);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Multiply(gradient, upstream[0], inputGrad);
+                    }
+                }
+                else
+                {
+                    Span<float> destination = accumulate ? Buffer(ref _scratch, input.Length) : inputGrad;
+                    TKernel.BackwardNone(input.Data, target.Data, upstream, destination, options);
+                    AddIf(accumulate, destination, inputGrad);
+                }
+            }
+
+            Span<float> targetGrad = BackwardPass.GradientFor(target, out accumulate);
+            if (!targetGrad.IsEmpty)
+            {
+                Span<float> destination = accumulate ? Buffer(ref _scratch, target.Length) : targetGrad;
+                if (perElement)
+                {
+                    TKernel.TargetBackwardNone(input.Data, target.Data, upstream, destination, options);
+                }
+                else
+                {
+                    TKernel.TargetBackward(input.Data, target.Data, destination, loss.Reduction, upstream[0], options);
+                }
+
+                AddIf(accumulate, destination, targetGrad);
+            }
+        }
+
+        private static void AddIf(bool accumulate, ReadOnlySpan<float> computed, Span<float> gradient)
+        {
+            if (accumulate)
+            {
+                TensorPrimitives.Add(gradient, computed, gradient);
+            }
+        }
+
+        private static Span<float> Buffer(ref float[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new float[length];
+            }
+
+            return buffer.AsSpan(0, length);
+        }
+
+        /// <summary>The operand expanded to the input's shape in this node's buffer; empty when there is none.</summary>
+        private static ReadOnlySpan<float> Broadcast(Tensor? operand, Tensor input, ref float[] buffer)
+        {
+            if (operand is null)
+            {
+                return default;
+            }
+
+            if (operand.SameShape(input))
+            {
+                return operand.Values;
+            }
+
+            if (buffer.Length != input.Length)
+            {
+                buffer = new float[input.Length];
+            }
+
+            Broadcasting.Expand(operand, input.Shape, buffer);
+            return buffer;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using FastLoss.Autograd;
+using FastLoss.Generation;
+
+namespace FastLoss.NN;
+
+/// <summary>
+/// The base of the loss modules (torch's <c>_Loss</c>): a <see cref="Reduction"/> and a forward function of an input
+/// and a target. Each call records its own node when gradients are wanted; the returned tensor is the call's own.
+/// </summary>
+public abstract class Loss : Module
+{
+    protected Loss(Reduction reduction)
+    {
+        if (!Enum.IsDefined(reduction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reduction), $"{reduction} is not a valid value for reduction");
+        }
+
+        Reduction = reduction;
+    }
+
+    /// <summary>How the per-element terms are reduced: none, mean (the default) or sum.</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>
+    /// The loss of <paramref name="input"/> against <paramref name="target"/>: a 0-dim tensor for sum and mean, one
+    /// value per entry for none. A float target that requires grad gets its gradient too, where torch defines one.
+    /// </summary>
+    [HotPath]
+    public Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        using var call = OperationCall.Begin();
+        return call.Return(ForwardCore(input, target));
+    }
+
+    /// <summary>The loss function itself.</summary>
+    protected abstract Tensor ForwardCore(Tensor input, Tensor target);
+
+    /// <summary>A loss needs a target: torch raises the same for <c>loss(input)</c>.</summary>
+    protected override Tensor ForwardCore(Tensor input) =>
+        throw new ArgumentException("forward() missing 1 required positional argument: 'target'", nameof(input));
+
+    protected internal override void ClearParameterGrads(bool setToNone)
+    {
+        // Losses hold no parameters.
+    }
+}
