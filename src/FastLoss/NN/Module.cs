@@ -18,6 +18,9 @@ namespace FastLoss.NN;
     "Naming", "CA1716:Identifiers should not match keywords", Justification = "The name is torch.nn.Module's, which users look for.")]
 public abstract class Module
 {
+    private List<(string Name, Module Module)>? _children;
+    private List<(string Name, Tensor Parameter)>? _parameters;
+
     /// <summary>Whether the module is in training mode (torch's <c>training</c>); <see cref="Train"/> and <see cref="Eval"/> set it.</summary>
     public bool Training { get; private set; } = true;
 
@@ -45,8 +48,22 @@ public abstract class Module
     /// <summary>Sets evaluation mode on this module and its children (torch's <c>eval()</c>); returns this module.</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>The direct children (torch's <c>children()</c>).</summary>
-    public virtual IReadOnlyList<Module> Children() => [];
+    /// <summary>The direct children (torch's <c>children()</c>): by default the ones given to <see cref="Register{T}"/>.</summary>
+    public virtual IReadOnlyList<Module> Children()
+    {
+        if (_children is null)
+        {
+            return [];
+        }
+
+        var children = new Module[_children.Count];
+        for (int i = 0; i < children.Length; i++)
+        {
+            children[i] = _children[i].Module;
+        }
+
+        return children;
+    }
 
     /// <summary>The parameters, in registration order (torch's parameters()).</summary>
     public IReadOnlyList<Tensor> Parameters()
@@ -81,6 +98,48 @@ public abstract class Module
         return state;
     }
 
+    /// <summary>
+    /// Copies parameters from <paramref name="stateDict"/> into this module's parameters (torch's
+    /// <c>load_state_dict</c>): with <paramref name="strict"/>, missing and unexpected keys are refused; a shape that
+    /// differs always is. Nothing is copied when anything is refused. The parameters stay the same tensors, so
+    /// optimizers built before keep working on them.
+    /// </summary>
+    public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var parameters = NamedParameters();
+        List<string> problems = StateDictLoader.Check(parameters, stateDict, strict, out var missing, out var unexpected);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Error(s) in loading state_dict for {GetType().Name}:\n\t{string.Join("\n\t", problems)}", nameof(stateDict));
+        }
+
+        StateDictLoader.Copy(parameters, stateDict);
+        return new LoadStateDictResult(missing, unexpected);
+    }
+
+    /// <summary>
+    /// Loads parameters from a safetensors file (as written by <c>safetensors.torch.save_file(model.state_dict())</c> or
+    /// <see cref="Serialization.SafeTensors.Save"/>), with the checks of the dictionary overload; a refused file is an
+    /// <see cref="InvalidDataException"/> naming it.
+    /// </summary>
+    public LoadStateDictResult LoadStateDict(string path, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var content = Serialization.SafeTensors.Load(path);
+        var parameters = NamedParameters();
+        List<string> problems = StateDictLoader.Check(parameters, content.Tensors, strict, out var missing, out var unexpected);
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"Error(s) in loading state_dict for {GetType().Name} from '{path}':\n\t{string.Join("\n\t", problems)}");
+        }
+
+        StateDictLoader.Copy(parameters, content.Tensors);
+        return new LoadStateDictResult(missing, unexpected);
+    }
+
     /// <summary>The number of trainable values.</summary>
     public long ParameterCount()
     {
@@ -100,24 +159,107 @@ public abstract class Module
     [HotPath]
     public void ZeroGrad(bool setToNone = true) => ClearParameterGrads(setToNone);
 
+    /// <summary>
+    /// Registers a child module under <paramref name="name"/> (torch registers a module assigned to an attribute): its
+    /// parameters are this module's, named "name.weight" and so on, and <see cref="Train"/> reaches it. Returns it.
+    /// </summary>
+    protected T Register<T>(string name, T module)
+        where T : Module
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(module);
+        RequireNewName(name);
+        (_children ??= []).Add((name, module));
+        return module;
+    }
+
+    /// <summary>Registers a parameter of this module under <paramref name="name"/> (torch's nn.Parameter attribute); it is made to require grad.</summary>
+    protected Tensor RegisterParameter(string name, Tensor parameter)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(parameter);
+        RequireNewName(name);
+        parameter.RequiresGrad = true;
+        (_parameters ??= []).Add((name, parameter));
+        return parameter;
+    }
+
     /// <summary>The forward function: what the module computes from <paramref name="input"/>.</summary>
     protected virtual Tensor ForwardCore(Tensor input) =>
         throw new NotImplementedException($"Module [{GetType().Name}] is missing the required \"forward\" function");
 
-    /// <summary>Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>:
+    /// by default the registered parameters, then the registered children's, as torch orders them.
+    /// </summary>
     protected internal virtual void CollectParameters(string prefix, List<(string Name, Tensor Parameter)> parameters)
     {
+        foreach ((string name, Tensor parameter) in _parameters ?? [])
+        {
+            parameters.Add((prefix + name, parameter));
+        }
+
+        foreach ((string name, Module child) in _children ?? [])
+        {
+            child.CollectParameters(prefix + name + ".", parameters);
+        }
     }
 
     /// <summary>
-    /// Clears the gradients of this module's parameters. The default goes through <see cref="NamedParameters"/>;
-    /// the library's layers override it so that a training loop calling zero_grad every step allocates nothing.
+    /// Clears the gradients of this module's parameters: the registered ones and the registered children's, without
+    /// allocating, or, for a module that names its parameters by overriding <see cref="CollectParameters"/>, through
+    /// <see cref="NamedParameters"/>. The library's layers override it.
     /// </summary>
+    [HotPath]
     protected internal virtual void ClearParameterGrads(bool setToNone)
+    {
+        if (_parameters is null && _children is null)
+        {
+            ClearNamedParameterGrads(setToNone);
+            return;
+        }
+
+        if (_parameters is not null)
+        {
+            for (int i = 0; i < _parameters.Count; i++)
+            {
+                Clear(_parameters[i].Parameter, setToNone);
+            }
+        }
+
+        if (_children is not null)
+        {
+            for (int i = 0; i < _children.Count; i++)
+            {
+                _children[i].Module.ClearParameterGrads(setToNone);
+            }
+        }
+    }
+
+    private void ClearNamedParameterGrads(bool setToNone)
     {
         foreach ((_, Tensor parameter) in NamedParameters())
         {
             Clear(parameter, setToNone);
+        }
+    }
+
+    private void RequireNewName(string name)
+    {
+        foreach ((string existing, _) in _children ?? [])
+        {
+            if (existing == name)
+            {
+                throw new ArgumentException($"attribute '{name}' already exists", nameof(name));
+            }
+        }
+
+        foreach ((string existing, _) in _parameters ?? [])
+        {
+            if (existing == name)
+            {
+                throw new ArgumentException($"attribute '{name}' already exists", nameof(name));
+            }
         }
     }
 

@@ -28,6 +28,15 @@ public sealed class ElementwiseLossCase
 
     public required Func<float[], float[], float[], float[], float[], Reduction, float> ForwardBackward { get; init; }
 
+    /// <summary>d(reduced loss)/d(target) times upstream: (x, y, w, p, targetGrad, reduction, upstream).</summary>
+    public required Action<float[], float[], float[], float[], float[], Reduction, float> TargetBackward { get; init; }
+
+    /// <summary>upstream[i] * d loss[i] / d target[i]: (x, y, w, p, upstream, targetGrad).</summary>
+    public required Action<float[], float[], float[], float[], float[], float[]> TargetBackwardNone { get; init; }
+
+    /// <summary>d loss / d y per element in float64 (torch's target gradient), with weight w and pos_weight p.</summary>
+    public required Func<float, float, double, double, double> TargetReference { get; init; }
+
     /// <summary>(loss, d loss / d x) per element in float64, with weight w and pos_weight p (1 when absent).</summary>
     public required Func<float, float, double, double, (double Loss, double Gradient)> Reference { get; init; }
 
@@ -50,6 +59,9 @@ public sealed class ElementwiseLossCase
             Backward = (x, y, w, p, g, r, u) => L1.Backward(x, y, g, r, u),
             BackwardNone = (x, y, w, p, u, g) => L1.BackwardNone(x, y, u, g),
             ForwardBackward = (x, y, w, p, g, r) => L1.ForwardBackward(x, y, g, r),
+            TargetBackward = (x, y, w, p, g, r, u) => L1.TargetBackward(x, y, g, r, u),
+            TargetBackwardNone = (x, y, w, p, u, g) => L1.TargetBackwardNone(x, y, u, g),
+            TargetReference = (x, y, w, p) => -Math.Sign((double)(x - y)),
             Reference = (x, y, w, p) =>
             {
                 double d = x - y;
@@ -64,6 +76,9 @@ public sealed class ElementwiseLossCase
             Backward = (x, y, w, p, g, r, u) => MeanSquaredError.Backward(x, y, g, r, u),
             BackwardNone = (x, y, w, p, u, g) => MeanSquaredError.BackwardNone(x, y, u, g),
             ForwardBackward = (x, y, w, p, g, r) => MeanSquaredError.ForwardBackward(x, y, g, r),
+            TargetBackward = (x, y, w, p, g, r, u) => MeanSquaredError.TargetBackward(x, y, g, r, u),
+            TargetBackwardNone = (x, y, w, p, u, g) => MeanSquaredError.TargetBackwardNone(x, y, u, g),
+            TargetReference = (x, y, w, p) => -2.0 * (x - y),
             Reference = (x, y, w, p) =>
             {
                 double d = x - y;
@@ -80,6 +95,13 @@ public sealed class ElementwiseLossCase
                 Backward = (x, y, w, p, g, r, u) => SmoothL1.Backward(x, y, g, r, u, beta),
                 BackwardNone = (x, y, w, p, u, g) => SmoothL1.BackwardNone(x, y, u, g, beta),
                 ForwardBackward = (x, y, w, p, g, r) => SmoothL1.ForwardBackward(x, y, g, r, beta),
+                TargetBackward = (x, y, w, p, g, r, u) => SmoothL1.TargetBackward(x, y, g, r, u, beta),
+                TargetBackwardNone = (x, y, w, p, u, g) => SmoothL1.TargetBackwardNone(x, y, u, g, beta),
+                TargetReference = (x, y, w, p) =>
+                {
+                    float d32 = x - y;
+                    return beta != 0f && MathF.Abs(d32) < beta ? -(double)d32 / beta : -Math.Sign((double)d32);
+                },
                 Reference = (x, y, w, p) =>
                 {
                     float d32 = x - y;
@@ -105,6 +127,13 @@ public sealed class ElementwiseLossCase
                 Backward = (x, y, w, p, g, r, u) => Huber.Backward(x, y, g, r, u, delta),
                 BackwardNone = (x, y, w, p, u, g) => Huber.BackwardNone(x, y, u, g, delta),
                 ForwardBackward = (x, y, w, p, g, r) => Huber.ForwardBackward(x, y, g, r, delta),
+                TargetBackward = (x, y, w, p, g, r, u) => Huber.TargetBackward(x, y, g, r, u, delta),
+                TargetBackwardNone = (x, y, w, p, u, g) => Huber.TargetBackwardNone(x, y, u, g, delta),
+                TargetReference = (x, y, w, p) =>
+                {
+                    float d32 = x - y;
+                    return MathF.Abs(d32) < delta ? -(double)d32 : -delta * Math.Sign((double)d32);
+                },
                 Reference = (x, y, w, p) =>
                 {
                     float d32 = x - y;
@@ -127,6 +156,11 @@ public sealed class ElementwiseLossCase
                 Backward = (x, y, w, p, g, r, u) => BinaryCrossEntropy.Backward(x, y, g, r, u, weighted ? w : default),
                 BackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropy.BackwardNone(x, y, u, g, weighted ? w : default),
                 ForwardBackward = (x, y, w, p, g, r) => BinaryCrossEntropy.ForwardBackward(x, y, g, r, weighted ? w : default),
+                TargetBackward = (x, y, w, p, g, r, u) => BinaryCrossEntropy.TargetBackward(x, y, g, r, u, weighted ? w : default),
+                TargetBackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropy.TargetBackwardNone(x, y, u, g, weighted ? w : default),
+
+                // torch's binary_cross_entropy_target_backward: -logit(x), unclamped.
+                TargetReference = (x, y, w, p) => -w * (Math.Log(x) - Math.Log(1 - (double)x)),
                 Reference = (x, y, w, p) =>
                 {
                     double xd = x;
@@ -149,6 +183,11 @@ public sealed class ElementwiseLossCase
                 Backward = (x, y, w, p, g, r, u) => BinaryCrossEntropyWithLogits.Backward(x, y, g, r, u, weighted ? w : default, posWeighted ? p : default),
                 BackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropyWithLogits.BackwardNone(x, y, u, g, weighted ? w : default, posWeighted ? p : default),
                 ForwardBackward = (x, y, w, p, g, r) => BinaryCrossEntropyWithLogits.ForwardBackward(x, y, g, r, weighted ? w : default, posWeighted ? p : default),
+                TargetBackward = (x, y, w, p, g, r, u) => BinaryCrossEntropyWithLogits.TargetBackward(x, y, g, r, u, weighted ? w : default, posWeighted ? p : default),
+                TargetBackwardNone = (x, y, w, p, u, g) => BinaryCrossEntropyWithLogits.TargetBackwardNone(x, y, u, g, weighted ? w : default, posWeighted ? p : default),
+
+                // torch's binary_cross_entropy_with_logits_target_backward: log_sigmoid(-x) - p log_sigmoid(x).
+                TargetReference = (x, y, w, p) => w * (-Softplus(x) + (p * Softplus(-(double)x))),
                 Reference = (x, y, w, p) =>
                 {
                     double xd = x;

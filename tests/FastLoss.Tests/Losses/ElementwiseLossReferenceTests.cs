@@ -131,6 +131,52 @@ public class ElementwiseLossReferenceTests
         {
             AssertClose(refGrad[i] * upstream[i], grad[i], where + $", backward none [{i}]");
         }
+
+        // The target's gradient (torch's, for a float target that requires grad).
+        var refTarget = new double[n];
+        var targetMagnitude = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double wi = loss.UsesWeight ? w[i] : 1, pi = loss.UsesPosWeight ? p[i] : 1;
+            refTarget[i] = loss.TargetReference(x[i], y[i], wi, pi);
+            targetMagnitude[i] = loss.UsesPosWeight || loss.Name.StartsWith("BCEWithLogits", StringComparison.Ordinal)
+                ? Math.Abs(wi) * (Math.Abs(x[i]) + (Math.Abs(pi) * (Math.Abs(x[i]) + 1)))
+                : 0;
+        }
+
+        loss.TargetBackward(x, y, w, p, grad, Reduction.Sum, 1f);
+        AssertTargetElements(refTarget, 1, grad, targetMagnitude, where + ", target backward sum");
+        if (n > 0)
+        {
+            loss.TargetBackward(x, y, w, p, grad, Reduction.Mean, 3f);
+            AssertTargetElements(refTarget, 3.0 / n, grad, targetMagnitude, where + ", target backward mean with upstream 3");
+        }
+
+        loss.TargetBackwardNone(x, y, w, p, upstream, grad);
+        for (int i = 0; i < n; i++)
+        {
+            AssertTarget(refTarget[i] * upstream[i], grad[i], targetMagnitude[i] * Math.Abs(upstream[i]), where + $", target backward none [{i}]");
+        }
+    }
+
+    private static void AssertTargetElements(double[] expected, double factor, float[] actual, double[] magnitude, string where)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            AssertTarget(expected[i] * factor, actual[i], magnitude[i] * Math.Abs(factor), $"{where} [{i}]");
+        }
+    }
+
+    /// <summary>As <see cref="AssertClose"/>; an infinite gradient (BCE at x = 0 or 1) must be the same infinity, and one that overflows float must too.</summary>
+    private static void AssertTarget(double expected, float actual, double magnitude, string where)
+    {
+        if (double.IsInfinity(expected) || Math.Abs(expected) > float.MaxValue)
+        {
+            Assert.True(float.IsInfinity(actual) && Math.Sign(actual) == Math.Sign(expected), $"{where}: expected {expected:R}, got {actual:R}");
+            return;
+        }
+
+        AssertClose(expected, actual, where, magnitude);
     }
 
     private static void AssertSum(double expected, double scale, float actual, string where)

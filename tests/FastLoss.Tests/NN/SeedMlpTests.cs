@@ -1,11 +1,13 @@
 using FastLoss.Autograd;
 using FastLoss.NN;
 using FastLoss.Optim;
+using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;
 
 /// <summary>
-/// The second seed's program in both of its styles: Linear(4,3), Sigmoid, Linear(3,2), Sigmoid, Linear(2,1), Sigmoid with
+/// The second seed's program in both of its styles (demo1 with its one Sigmoid instance applied three times, demo2 with
+/// a Sigmoid per Sequential block): Linear(4,3), Sigmoid, Linear(3,2), Sigmoid, Linear(2,1), Sigmoid with
 /// xavier_normal_ weights and every bias replaced by ONE shared scalar 5.5 (bias.data = torch.tensor(5.5)), MSELoss,
 /// SGD(lr = 0.1), 50 epochs on 100 samples. Both styles must give the same weights, and those must match the same
 /// training carried out in float64 by hand-written backpropagation (tolerance 1e-4 after 50 steps).
@@ -20,10 +22,9 @@ public sealed class SeedMlpTests
     {
         var (x, y) = Data();
 
-        // Style 1: explicit layers and an activation module, forward written out.
-        var explicitLayers = new[] { new Linear(4, 3), new Linear(3, 2), new Linear(2, 1) };
-        var sigmoids = new[] { new Sigmoid(), new Sigmoid(), new Sigmoid() };
-        Initialise(explicitLayers, seed: 7);
+        // Style 1 (demo1, exactly as written): explicit layers and ONE activation module applied after each of them.
+        var demo1 = new SeedMlp(new Generator(7));
+        var explicitLayers = new[] { demo1.Linear1, demo1.Linear2, demo1.Linear3 };
         double[][] w0 = Snapshot(explicitLayers);
 
         // Style 2: nn.Sequential blocks, initialised from the same generator seed.
@@ -36,7 +37,7 @@ public sealed class SeedMlpTests
         Assert.Equal(w0[0], Snapshot(sequentialLayers)[0]);
         Assert.Equal(["0.0.weight", "0.0.bias", "1.0.weight", "1.0.bias", "2.0.weight", "2.0.bias"], sequential.NamedParameters().Select(p => p.Name));
 
-        float[] lossesExplicit = Train(input => sigmoids[2].Forward(explicitLayers[2].Forward(sigmoids[1].Forward(explicitLayers[1].Forward(sigmoids[0].Forward(explicitLayers[0].Forward(input)))))), explicitLayers.SelectMany(l => l.Parameters()).ToList(), x, y);
+        float[] lossesExplicit = Train(demo1.Forward, demo1.Parameters(), x, y);
         float[] lossesSequential = Train(sequential.Forward, sequential.Parameters(), x, y);
 
         Assert.Equal(lossesExplicit, lossesSequential);

@@ -8,11 +8,13 @@ using FastLoss.Threading;
 namespace FastLoss.Tests.NN;
 
 /// <summary>
-/// The seed CNN's training step (forward, CrossEntropyLoss, ZeroGrad, backward, Step) allocates nothing once planned: 0 bytes
-/// over 100 steps on the training thread (GC.GetAllocatedBytesForCurrentThread) and in the whole process, the
-/// pool's workers included (GC.GetTotalAllocatedBytes(true)), at 1 and 2 threads, and again after a batch-size
-/// change has re-planned the layers. The process-wide count is taken in a child process, because the test host
-/// allocates in the background.
+/// Training steps (forward, loss, ZeroGrad, backward, Step) allocate nothing once planned: 0 bytes over 100 steps on the
+/// training thread (GC.GetAllocatedBytesForCurrentThread) and in the whole process, the pool's workers included
+/// (GC.GetTotalAllocatedBytes(true)), at 1 and 2 threads. Measured for the seed CNN, again after a batch-size change
+/// has re-planned it, again after going back to the first batch size (no new plan), with a forward pass looked at and
+/// not backpropagated before each step; for the second seed's MLP with its one Sigmoid applied three times; and for
+/// a network that applies one Linear twice. The process-wide count is taken in a child process, because the test
+/// host allocates in the background.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
 public sealed class TrainingStepAllocationTests
@@ -24,10 +26,10 @@ public sealed class TrainingStepAllocationTests
     {
         string output = ChildProcessEntry.RunProbe(TrainingStepAllocationProbe.Command, threads.ToString(CultureInfo.InvariantCulture));
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(2, lines.Length);
+        Assert.Equal(TrainingStepAllocationProbe.Cases, lines.Length);
         foreach (string line in lines)
         {
-            // "batch=8 steps=100 thread=0 process=0 first=... last=..."
+            // "case=cnn-8 steps=100 thread=0 process=0 first=... last=..."
             var fields = line.Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
             Assert.True(fields["thread"] == "0", $"threads={threads}: allocations on the training thread: {line}");
             Assert.True(fields["process"] == "0", $"threads={threads}: allocations in the process: {line}");
@@ -70,39 +72,92 @@ internal static class TrainingStepAllocationProbe
     private const int MeasuredSteps = 100;
     private const int WarmUpMilliseconds = 1500;
 
+    /// <summary>The lines the probe prints, one per case.</summary>
+    public const int Cases = 6;
+
     public static int Run(string[] args)
     {
         ComputePool.SetThreadCount(int.Parse(args[1], CultureInfo.InvariantCulture));
         var trainer = new Trainer(Cifar10Cnn.Create(new Generator(7)));
-        Measure(trainer, TestData.Tensor(1, 8, 3, 32, 32), TestData.Labels(2, 8));
-        Measure(trainer, TestData.Tensor(3, 5, 3, 32, 32), TestData.Labels(4, 5));
+        Tensor eight = TestData.Tensor(1, 8, 3, 32, 32), five = TestData.Tensor(3, 5, 3, 32, 32);
+        IndexTensor eightLabels = TestData.Labels(2, 8), fiveLabels = TestData.Labels(4, 5);
+        Measure("cnn-8", () => trainer.Step(eight, eightLabels));
+        Measure("cnn-5", () => trainer.Step(five, fiveLabels), warmUpMilliseconds: WarmUpMilliseconds);
+
+        // Back to batch 8: its plans are kept, so not even the first step allocates.
+        Measure("cnn-8-again", () => trainer.Step(eight, eightLabels), warmUpMilliseconds: 0, warmUpSteps: 0);
+
+        // A look at the outputs before each step: the unreached graph is released by the backward pass.
+        Measure("cnn-8-after-a-look", () =>
+        {
+            _ = trainer.Model.Forward(eight);
+            return trainer.Step(eight, eightLabels);
+        });
+
+        var mlp = new SeedMlp(new Generator(666));
+        var mlpOptimizer = new SGD(mlp.Parameters(), lr: 0.1f);
+        var mse = new MSELoss();
+        Tensor x = TestData.Tensor(5, 100, 4), y = Tensor.FromValues(TestData.Uniform(100, 6), 100, 1);
+        Measure("mlp-one-sigmoid", () => Step(mlp, mlpOptimizer, mse, x, y));
+
+        var twice = new LinearTwice();
+        var twiceOptimizer = new SGD(twice.Parameters(), lr: 0.05f);
+        Tensor input = TestData.Tensor(7, 16, 8), target = TestData.Tensor(8, 16, 8);
+        Measure("linear-twice", () => Step(twice, twiceOptimizer, mse, input, target));
         return 0;
     }
 
-    private static void Measure(Trainer trainer, Tensor images, IndexTensor targets)
+    private static float Step(Module model, SGD optimizer, MSELoss criterion, Tensor x, Tensor y)
     {
-        // The first steps plan the layers, grow the tape, and create gradients and worker scratch. Steps go on for
-        // a while longer so that the runtime's background recompilation of hot methods (tiered compilation, which
-        // allocates on its own thread) is over before the measurement.
+        Tensor loss = criterion.Forward(model.Forward(x), y);
+        optimizer.ZeroGrad();
+        loss.Backward();
+        optimizer.Step();
+        return loss.Item();
+    }
+
+    private static void Measure(string name, Func<float> step, int warmUpMilliseconds = WarmUpMilliseconds, int warmUpSteps = 3)
+    {
+        // The first steps plan the layers and create gradients and worker scratch. Steps go on for a while longer
+        // so that the runtime's background recompilation of hot methods (tiered compilation, which allocates on
+        // its own thread) is over before the measurement.
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.ElapsedMilliseconds < WarmUpMilliseconds; i++)
+        for (int i = 0; i < warmUpSteps || warmUp.ElapsedMilliseconds < warmUpMilliseconds; i++)
         {
-            trainer.Step(images, targets);
+            step();
         }
 
         long threadBefore = GC.GetAllocatedBytesForCurrentThread();
         long processBefore = GC.GetTotalAllocatedBytes(precise: true);
-        float first = trainer.Step(images, targets), last = first;
+        float first = step(), last = first;
         for (int i = 1; i < MeasuredSteps; i++)
         {
-            last = trainer.Step(images, targets);
+            last = step();
         }
 
         long processBytes = GC.GetTotalAllocatedBytes(precise: true) - processBefore;
         long threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadBefore;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"batch={images.Shape[0]} steps={MeasuredSteps} thread={threadBytes} process={processBytes} first={first:R} last={last:R}"));
+            $"case={name} steps={MeasuredSteps} thread={threadBytes} process={processBytes} first={first:R} last={last:R}"));
+    }
+
+    /// <summary>y = W2 relu(W1 relu(W1 x)): one Linear applied twice (weight sharing) in one forward pass.</summary>
+    private sealed class LinearTwice : Module
+    {
+        private readonly Linear _shared;
+        private readonly Linear _head;
+        private readonly ReLU _relu;
+
+        public LinearTwice()
+        {
+            _shared = Register("shared", new Linear(8, 8, generator: new Generator(3)));
+            _head = Register("head", new Linear(8, 8, generator: new Generator(4)));
+            _relu = Register("relu", new ReLU());
+        }
+
+        protected override Tensor ForwardCore(Tensor input) =>
+            _head.Forward(_relu.Forward(_shared.Forward(_relu.Forward(_shared.Forward(input)))));
     }
 
     internal sealed class Trainer(Sequential model)

@@ -140,7 +140,7 @@ public sealed class SGDTests
     [Fact]
     public void Gradients_accumulate_across_two_backward_calls_without_ZeroGrad()
     {
-        Autograd.GradMode.ReleaseThreadResults();
+        FastLoss.Autograd.GradMode.ReleaseThreadResults();
         var layer = new Linear(4, 3);
         var loss = new WeightedSumLoss(TestData.Uniform(6, 61));
         Tensor x = TestData.Tensor(62, 2, 4);
