@@ -73,6 +73,35 @@ internal static class ElementwiseParity
         Tensor moduleLoss = loss.Module(Tensor.FromValues(inputs.Input, inputs.Shape), Tensor.FromValues(inputs.Target, inputs.Shape), inputs, Reduction.None);
         Assert.Equal(inputs.Shape, moduleLoss.Shape.ToArray());
         Closeness.AssertClose(torchLoss, moduleLoss.Span, ValueRelative, ValueAbsolute, $"{loss} module, reduction none", valueScale);
+        CheckTargetGradient(loss, inputs, Reduction.None, upstream, Ones(upstream, 1f));
+    }
+
+    /// <summary>A target that requires grad gets torch's gradient through the module (the input's is unchanged).</summary>
+    private static void CheckTargetGradient(ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, float[] upstream, float[] scale)
+    {
+        float[] torchTargetGrad;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.Tensor x = TorchConvert.ToTorch(inputs.Input, inputs.Shape, requiresGrad: true);
+            torch.Tensor y = TorchConvert.ToTorch(inputs.Target, inputs.Shape, requiresGrad: true);
+            torch.Tensor value = loss.Torch(x, y, inputs, ToTorch(reduction));
+            value.backward([reduction == Reduction.None ? TorchConvert.ToTorch(upstream, inputs.Shape) : torch.tensor(upstream[0])]);
+            torchTargetGrad = TorchConvert.ToArray(y.grad!);
+        }
+
+        var input = Tensor.FromValues(inputs.Input, inputs.Shape);
+        var target = Tensor.FromValues(inputs.Target, inputs.Shape);
+        target.RequiresGrad = true;
+        Tensor moduleLoss = loss.Module(input, target, inputs, reduction);
+        moduleLoss.Backward(reduction == Reduction.None ? Tensor.FromValues(upstream, inputs.Shape) : Tensor.Scalar(upstream[0]));
+        Closeness.AssertClose(torchTargetGrad, target.Grad!.Span, GradientRelative, GradientAbsolute, $"{loss} reduction {reduction}: target gradient", scale);
+    }
+
+    private static float[] Ones(float[] like, float value)
+    {
+        var ones = new float[like.Length];
+        Array.Fill(ones, value);
+        return ones;
     }
 
     private static void CheckReduced(ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, ParityData data)
@@ -112,6 +141,7 @@ internal static class ElementwiseParity
         moduleLoss.Backward();
         Assert.NotNull(input.Grad);
         Closeness.AssertClose(torchGrad, input.Grad.Span, GradientRelative, GradientAbsolute, $"{what} module backward", gradientScale);
+        CheckTargetGradient(loss, inputs, reduction, [upstream], Ones(gradientScale, perElement * upstream));
     }
 
     /// <summary>torch's loss values and the input gradient autograd computes for the given upstream gradient.</summary>
