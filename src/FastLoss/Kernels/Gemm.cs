@@ -70,7 +70,12 @@ public static class Gemm
     internal static unsafe void Compute(in GemmOperands operands)
     {
         int m = operands.M, n = operands.N;
-        int threads = ComputePool.CanRunInParallel && (long)m * n * operands.K >= ParallelThreshold ? ComputePool.ThreadCount : 1;
+        bool large = ComputePool.ThreadCount > 1 && (long)m * n * operands.K >= ParallelThreshold;
+
+        // The thread's job is made at its first large product even when the pool is busy then (another thread is
+        // using it), so that a thread that finds the pool free later allocates nothing.
+        GemmJob? job = large ? GemmJob.Current : null;
+        int threads = large && ComputePool.CanRunInParallel ? ComputePool.ThreadCount : 1;
         if (threads > 1)
         {
             GemmTiling tiling = GemmTiling.Current;
@@ -81,8 +86,7 @@ public static class Gemm
             int parts = Math.Min(threads, tiles);
             if (parts > 1)
             {
-                GemmJob job = GemmJob.Current;
-                job.Set(operands, splitColumns, tiles, splitColumns ? tiling.Nr : tiling.Mr);
+                job!.Set(operands, splitColumns, tiles, splitColumns ? tiling.Nr : tiling.Mr);
                 ComputePool.Run(job, parts);
                 return;
             }

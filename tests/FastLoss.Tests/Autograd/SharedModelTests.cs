@@ -47,7 +47,7 @@ public sealed class SharedModelTests
                 using (GradMode.NoGrad())
                 {
                     // Warm-up: the thread plans its call positions.
-                    for (int i = 0; i < 2 * distinctInputs; i++)
+                    for (int i = 0; i < 25 * distinctInputs; i++)
                     {
                         _ = model.Forward(inputs[i % distinctInputs]);
                     }
