@@ -63,6 +63,29 @@ internal static class Simplifier
     /// <summary>Replaces a variable by an expression (an absent per-element operand by its default) and simplifies.</summary>
     public static Expr Substitute(Expr e, string name, Expr replacement) => Simplify(Replace(e, name, replacement));
 
+    /// <summary>Replaces every occurrence of the sub-expression <paramref name="target"/> (compared by value) and simplifies.</summary>
+    public static Expr ReplaceExpression(Expr e, Expr target, Expr replacement) => Simplify(ReplaceTree(e, target, replacement));
+
+    /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
+    public static bool Uses(Expr e, string name) => e switch
+    {
+        Variable v => v.Name == name,
+        Unary u => Uses(u.Operand, name),
+        Binary b => Uses(b.Left, name) || Uses(b.Right, name),
+        Call c => Uses(c.First, name) || (c.Second is not null && Uses(c.Second, name)),
+        Conditional k => Uses(k.Condition, name) || Uses(k.WhenTrue, name) || Uses(k.WhenFalse, name),
+        _ => false,
+    };
+
+    private static Expr ReplaceTree(Expr e, Expr target, Expr replacement) => e.Equals(target) ? replacement : e switch
+    {
+        Unary u => u with { Operand = ReplaceTree(u.Operand, target, replacement) },
+        Binary b => b with { Left = ReplaceTree(b.Left, target, replacement), Right = ReplaceTree(b.Right, target, replacement) },
+        Call c => c with { First = ReplaceTree(c.First, target, replacement), Second = c.Second is null ? null : ReplaceTree(c.Second, target, replacement) },
+        Conditional k => new Conditional(ReplaceTree(k.Condition, target, replacement), ReplaceTree(k.WhenTrue, target, replacement), ReplaceTree(k.WhenFalse, target, replacement)),
+        _ => e,
+    };
+
     private static Expr Replace(Expr e, string name, Expr replacement) => e switch
     {
         Variable v when v.Name == name => replacement,

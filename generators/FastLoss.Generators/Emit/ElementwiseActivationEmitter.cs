@@ -76,6 +76,11 @@ internal static class ElementwiseActivationEmitter
         writer.Close();
         writer.Line();
 
+        if (spec.OutputDerivative is not null)
+        {
+            WriteFromOutput(writer, spec, extras, Hoisted, scalars.Select(p => p.Name).ToList());
+        }
+
         var widths = spec.Vectorizable ? Width.Vectors.Concat(new[] { Width.Scalar }) : new[] { Width.Scalar };
         foreach (var width in widths)
         {
@@ -90,9 +95,52 @@ internal static class ElementwiseActivationEmitter
             writer.Line($"return {ExpressionWriter.WriteBody(writer, width, spec.Derivative)[0]};");
             writer.Close();
             writer.Line();
+            if (spec.OutputDerivative is not null)
+            {
+                string outputParameters = string.Join(", ", scalars.Select(p => p.Name).Prepend("output").Select(name => $"{width.Type} {name}"));
+                writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                writer.Open($"private static {width.Type} DerivativeFromOutput({outputParameters})");
+                writer.Line($"return {ExpressionWriter.WriteBody(writer, width, spec.OutputDerivative)[0]};");
+                writer.Close();
+                writer.Line();
+            }
         }
 
         writer.Close();
         return writer.ToString();
+    }
+
+    /// <summary>BackwardFromOutput and GradientFromOutput: f' as a function of f's value, which backward already has.</summary>
+    private static void WriteFromOutput(IndentedWriter writer, ElementwiseSpec spec, string extras, System.Func<Width, IEnumerable<(string, string)>> hoisted, List<string> scalars)
+    {
+        string Args(Width width) => string.Join(", ", scalars.Select(name => width.IsScalar ? name : name + "V")
+            .Prepend(LoopWriter.Load(width, "outputRef")));
+        for (int pass = 0; pass < 2; pass++)
+        {
+            bool accumulate = pass == 0;
+            writer.Line(accumulate
+                ? $"/// <summary>Adds <paramref name=\"outputGrad\"/>[i] * f'(x[i]) into <paramref name=\"inputGrad\"/>[i], with f' computed from <paramref name=\"output\"/> = f(x) ({ExpressionWriter.Describe(spec.OutputDerivative!)}).</summary>"
+                : "/// <summary>Writes <paramref name=\"outputGrad\"/>[i] * f'(x[i]) to <paramref name=\"inputGrad\"/>[i], with f' computed from <paramref name=\"output\"/> = f(x).</summary>");
+            writer.Open($"public static void {(accumulate ? "BackwardFromOutput" : "GradientFromOutput")}(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGrad, Span<float> inputGrad{extras})");
+            writer.Line($"{Arguments}.RequireSameLength(output.Length, outputGrad.Length, nameof(outputGrad));");
+            writer.Line($"{Arguments}.RequireSameLength(output.Length, inputGrad.Length, nameof(inputGrad));");
+            LoopWriter.Write(
+                writer,
+                new List<(string, string)> { ("output", "outputRef"), ("outputGrad", "outputGradRef"), ("inputGrad", "gradRef") },
+                hoisted,
+                width => new[]
+                {
+                    LoopWriter.Store(
+                        width,
+                        accumulate
+                            ? $"{LoopWriter.Load(width, "gradRef")} + ({LoopWriter.Load(width, "outputGradRef")} * DerivativeFromOutput({Args(width)}))"
+                            : $"{LoopWriter.Load(width, "outputGradRef")} * DerivativeFromOutput({Args(width)})",
+                        "gradRef"),
+                },
+                sums: false,
+                spec.Vectorizable);
+            writer.Close();
+            writer.Line();
+        }
     }
 }

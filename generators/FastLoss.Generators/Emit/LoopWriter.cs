@@ -12,7 +12,7 @@ namespace FastLoss.Generators.Emit;
 internal static class LoopWriter
 {
     /// <param name="writer">Where to write.</param>
-    /// <param name="refs">Spans to address by ref inside the loop: (span name, ref local name).</param>
+    /// <param name="refs">Spans to address by ref inside the loop: (span name, ref local name); the first gives the length.</param>
     /// <param name="hoisted">Per width, scalar values broadcast once before the loop: (local name, scalar expression).</param>
     /// <param name="body">Per width, the statements of one step at index <c>i</c>; a summing loop's body adds to <c>acc</c> (vector) or <c>total</c> (scalar).</param>
     /// <param name="sums">Whether the loop accumulates <c>total</c>.</param>
@@ -25,7 +25,7 @@ internal static class LoopWriter
         bool sums,
         bool vectorize)
     {
-        writer.Line("int n = input.Length;");
+        writer.Line($"int n = {refs[0].Span}.Length;");
         writer.Line("int i = 0;");
         if (sums)
         {

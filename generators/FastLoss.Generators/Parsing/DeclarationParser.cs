@@ -130,6 +130,14 @@ internal static class DeclarationParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ScalarFallback, parser.FirstScalarOnlyCall?.GetLocation() ?? syntax.Identifier.GetLocation(), parser.FirstScalarOnlyCall?.ToString() ?? derivativeName ?? method.Name, type.Name));
         }
 
+        // An activation whose derivative is a function of its own value (sigmoid, tanh) backpropagates from the output.
+        Expr? outputDerivative = null;
+        if (kind == ElementwiseKind.Activation && !declared)
+        {
+            Expr candidate = Simplifier.ReplaceExpression(derivative, formula, new Variable("output"));
+            outputDerivative = Simplifier.Uses(candidate, inputName) ? null : candidate;
+        }
+
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
         return new ElementwiseSpec(
             ns,
@@ -143,6 +151,7 @@ internal static class DeclarationParser
             declared,
             targetDerivative,
             targetDerivativeName is not null,
+            outputDerivative,
             syntax.ExpressionBody.Expression.ToString(),
             unitInterval,
             !scalarOnly);

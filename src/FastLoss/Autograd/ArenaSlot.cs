@@ -11,6 +11,7 @@ internal sealed class ArenaSlot
 
     private readonly Node?[] _plans = new Node?[PlansPerSlot];
     private readonly int[] _lastUse = new int[PlansPerSlot];
+    private int _last;
 
     /// <summary>The plans at this position (entries may be null).</summary>
     public ReadOnlySpan<Node?> Plans => _plans;
@@ -23,6 +24,19 @@ internal sealed class ArenaSlot
     public T? Take<T>(GraphArena arena, object owner, ReadOnlySpan<int> key, int call)
         where T : Node, new()
     {
+        // The plan used last time here, in the steady state of a loop.
+        Node? recent = _plans[_last];
+        if (recent is not null && recent.GetType() == typeof(T) && recent.Serves(owner, key))
+        {
+            if (recent.IsKept(call))
+            {
+                return null;
+            }
+
+            _lastUse[_last] = call;
+            return (T)recent;
+        }
+
         int victim = -1;
         for (int i = 0; i < PlansPerSlot; i++)
         {
@@ -42,6 +56,7 @@ internal sealed class ArenaSlot
                 }
 
                 _lastUse[i] = call;
+                _last = i;
                 return match;
             }
 
@@ -60,6 +75,7 @@ internal sealed class ArenaSlot
         created.Bind(arena, owner, key);
         _plans[victim] = created;
         _lastUse[victim] = call;
+        _last = victim;
         return created;
     }
 }

@@ -20,58 +20,63 @@ internal sealed class BackwardPass
         "recorded before its root that it does not reach, and a thread keeps at most 16 graphs that have not been backpropagated " +
         "(see docs/autograd.md). Compute the tensor again, or backpropagate it before the other graph.";
 
-    private Node[] _order = new Node[64];
-    private long[] _keys = new long[64];
-    private Node[] _stack = new Node[64];
-    private int _count;
-
     /// <summary>
     /// Back-propagates <paramref name="seed"/> (the gradient of <paramref name="root"/>, one value per element)
     /// through the graph that produced the root, then frees that graph unless <paramref name="retainGraph"/>.
+    /// The arena's record list is walked down from the root: a node is run when a node already run (or the root)
+    /// reads its output, which is every node the root depends on, each after all its consumers.
     /// </summary>
     [HotPath]
     public void Run(GraphArena arena, Tensor root, ReadOnlySpan<float> seed, bool retainGraph)
     {
         Node rootNode = root.GradFn!;
         Check(rootNode, arena);
-        Collect(rootNode, arena);
+        ReadOnlySpan<NodeEntry> records = arena.Records;
+        int first = rootNode.RecordIndex;
+        rootNode.Needed = true;
+        seed.CopyTo(rootNode.OutputGrad);
+        rootNode.GradWritten = true;
         try
         {
-            for (int i = 0; i < _count; i++)
+            for (int i = first; i >= 0; i--)
             {
-                _order[i].GradWritten = false;
-            }
+                // An entry whose node has been recorded again since (its plan reused) is stale.
+                Node node = records[i].Node;
+                if (node.RecordIndex != i)
+                {
+                    continue;
+                }
 
-            seed.CopyTo(rootNode.OutputGrad);
-            rootNode.GradWritten = true;
-            for (int i = 0; i < _count; i++)
-            {
-                Node node = _order[i];
+                if (!node.Needed)
+                {
+                    if (!retainGraph && node.State == NodeState.Pending)
+                    {
+                        // Recorded before this root and reached by no backward: a forward that was only looked at, or cut short.
+                        arena.Release(node);
+                    }
+
+                    continue;
+                }
+
+                Reach(node.Next0, arena);
+                Reach(node.Next1, arena);
                 if (node.GradWritten)
                 {
                     node.Backward(this);
                 }
-            }
 
-            if (!retainGraph)
-            {
-                for (int i = 0; i < _count; i++)
+                // Every consumer of this node has run before it, so nothing reads its buffers again in this pass.
+                node.Needed = false;
+                if (!retainGraph)
                 {
-                    arena.Free(_order[i]);
+                    arena.Free(node);
                 }
-
-                arena.ReleaseUnreachedBefore(rootNode.Sequence);
             }
         }
-        finally
+        catch
         {
-            for (int i = 0; i < _count; i++)
-            {
-                _order[i].Needed = false;
-                _order[i] = null!;
-            }
-
-            _count = 0;
+            ClearMarks(records, first);
+            throw;
         }
     }
 
@@ -111,73 +116,24 @@ internal sealed class BackwardPass
         }
     }
 
-    /// <summary>Gathers the nodes reachable from the root and sorts them from the last recorded down.</summary>
-    private void Collect(Node root, GraphArena arena)
-    {
-        int stackCount = 0;
-        _count = 0;
-        root.Needed = true;
-        _stack[stackCount++] = root;
-        try
-        {
-            while (stackCount > 0)
-            {
-                Node node = _stack[--stackCount];
-                _stack[stackCount] = null!;
-                Add(node);
-                stackCount = Push(node.Next0, stackCount, arena);
-                stackCount = Push(node.Next1, stackCount, arena);
-            }
-        }
-        catch
-        {
-            for (int i = 0; i < stackCount; i++)
-            {
-                _stack[i].Needed = false;
-                _stack[i] = null!;
-            }
-
-            for (int i = 0; i < _count; i++)
-            {
-                _order[i].Needed = false;
-                _order[i] = null!;
-            }
-
-            _count = 0;
-            throw;
-        }
-
-        Array.Sort(_keys, _order, 0, _count);
-    }
-
-    private int Push(Node? next, int stackCount, GraphArena arena)
+    /// <summary>Marks an input's node as part of this pass (it runs when the walk gets to it); its gradient starts empty.</summary>
+    private static void Reach(Node? next, GraphArena arena)
     {
         if (next is null || next.Needed)
         {
-            return stackCount;
+            return;
         }
 
         Check(next, arena);
         next.Needed = true;
-        if (stackCount == _stack.Length)
-        {
-            Array.Resize(ref _stack, stackCount * 2);
-        }
-
-        _stack[stackCount] = next;
-        return stackCount + 1;
+        next.GradWritten = false;
     }
 
-    private void Add(Node node)
+    private static void ClearMarks(ReadOnlySpan<NodeEntry> records, int first)
     {
-        if (_count == _order.Length)
+        for (int i = first; i >= 0; i--)
         {
-            Array.Resize(ref _order, _count * 2);
-            Array.Resize(ref _keys, _count * 2);
+            records[i].Node.Needed = false;
         }
-
-        _order[_count] = node;
-        _keys[_count] = -node.Sequence;
-        _count++;
     }
 }

@@ -35,8 +35,20 @@ internal sealed class GraphArena
     private int _noGradDepth;
     private int _pending;
 
+    // The recorded nodes in recording order (a reverse topological order): a backward pass walks it down from its
+    // root. It restarts whenever no node is pending at a top-level call, and drops freed nodes when it grows.
+    private NodeEntry[] _records = new NodeEntry[256];
+    private int _recordCount;
+
+    // Records below this index are all freed or released (the oldest graphs go first).
+    private int _liveFrom;
+
     /// <summary>This thread's arena.</summary>
-    public static GraphArena Current => t_current ??= new GraphArena();
+    public static GraphArena Current
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Create();
+    }
 
     /// <summary>The thread's backward pass (its buffers are reused by every pass).</summary>
     public BackwardPass Pass { get; } = new();
@@ -52,6 +64,12 @@ internal sealed class GraphArena
 
     /// <summary>Positions planned so far (memory held by the arena grows with them).</summary>
     public int Positions => _slotCount;
+
+    /// <summary>The recorded nodes, in recording order, for the backward pass.</summary>
+    internal ReadOnlySpan<NodeEntry> Records => _records.AsSpan(0, _recordCount);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static GraphArena Create() => t_current = new GraphArena();
 
     internal void EnterNoGrad() => _noGradDepth++;
 
@@ -71,6 +89,16 @@ internal sealed class GraphArena
             if (_graphs.LiveGraphs > GraphTable.MaxPendingGraphs)
             {
                 ReleaseOldGraphs();
+            }
+
+            if (_pending == 0)
+            {
+                _recordCount = 0;
+                _liveFrom = 0;
+            }
+            else if (_recordCount > 256 && _recordCount > 4 * _pending)
+            {
+                CompactRecords();
             }
         }
     }
@@ -150,6 +178,13 @@ internal sealed class GraphArena
         int graph1 = node.Next1 is { State: NodeState.Pending } n1 ? n1.Graph : -1;
         node.Graph = _graphs.Join(graph0, graph1, node.Sequence);
         node.Output.GradFn = node;
+        if (_recordCount == _records.Length)
+        {
+            GrowRecords();
+        }
+
+        node.RecordIndex = _recordCount;
+        _records[_recordCount++].Node = node;
     }
 
     /// <summary>Frees a node whose graph was backpropagated: its buffers may be reused by later calls.</summary>
@@ -159,20 +194,8 @@ internal sealed class GraphArena
         node.KeptUntilCall = 0;
     }
 
-    /// <summary>Releases the pending nodes recorded before <paramref name="sequence"/> that no backward reached.</summary>
-    public void ReleaseUnreachedBefore(long sequence)
-    {
-        for (int s = 0; s < _slotCount; s++)
-        {
-            foreach (Node? plan in _slots[s].Plans)
-            {
-                if (plan is { State: NodeState.Pending, Needed: false } && plan.Sequence < sequence)
-                {
-                    Drop(plan, NodeState.Discarded);
-                }
-            }
-        }
-    }
+    /// <summary>Releases a pending node that no backward reached (its graph was recorded before a backpropagated root).</summary>
+    public void Release(Node node) => Drop(node, NodeState.Discarded);
 
     /// <summary>Releases every graph of this thread and forgets its plans (a reset, for a thread done with a model).</summary>
     public void ReleaseAll()
@@ -192,6 +215,9 @@ internal sealed class GraphArena
         _slotCount = 0;
         _cursor = 0;
         _pending = 0;
+        _records = new NodeEntry[256];
+        _recordCount = 0;
+        _liveFrom = 0;
         _graphs.Clear();
     }
 
@@ -212,6 +238,11 @@ internal sealed class GraphArena
     private static Node? Pin(Tensor? input)
     {
         Node? producer = input is { GradFn: null } ? input.Producer : null;
+        if (producer is null)
+        {
+            return null;
+        }
+
         for (Node? node = producer; node is not null; node = node.ViewOf)
         {
             node.Pins++;
@@ -222,6 +253,11 @@ internal sealed class GraphArena
 
     private static void Unpin(Node node)
     {
+        if (node.Pinned0 is null && node.Pinned1 is null)
+        {
+            return;
+        }
+
         for (Node? pinned = node.Pinned0; pinned is not null; pinned = pinned.ViewOf)
         {
             pinned.Pins--;
@@ -241,19 +277,46 @@ internal sealed class GraphArena
     {
         while (_graphs.LiveGraphs > GraphTable.MaxPendingGraphs)
         {
+            // The oldest graph's nodes come first in the record list: scan from the front until they are all gone.
             int oldest = _graphs.Oldest();
-            for (int s = 0; s < _slotCount && oldest >= 0; s++)
+            for (int i = _liveFrom; i < _recordCount && _graphs.PendingOf(oldest) > 0; i++)
             {
-                foreach (Node? plan in _slots[s].Plans)
+                Node node = _records[i].Node;
+                if (node.State == NodeState.Pending && node.RecordIndex == i && _graphs.IsIn(node.Graph, oldest))
                 {
-                    if (plan is { State: NodeState.Pending } && _graphs.IsIn(plan.Graph, oldest))
-                    {
-                        Drop(plan, NodeState.Discarded);
-                    }
+                    Drop(node, NodeState.Discarded);
                 }
             }
         }
+
+        while (_liveFrom < _recordCount && !IsLiveRecord(_liveFrom))
+        {
+            _liveFrom++;
+        }
     }
+
+    /// <summary>Keeps only the pending nodes in the record list (freed ones are never visited again).</summary>
+    private void CompactRecords()
+    {
+        int kept = 0;
+        for (int i = 0; i < _recordCount; i++)
+        {
+            Node node = _records[i].Node;
+            if (node.State == NodeState.Pending && node.RecordIndex == i)
+            {
+                node.RecordIndex = kept;
+                _records[kept++].Node = node;
+            }
+        }
+
+        Array.Clear(_records, kept, _recordCount - kept);
+        _recordCount = kept;
+        _liveFrom = 0;
+    }
+
+    private bool IsLiveRecord(int i) => _records[i].Node.State == NodeState.Pending && _records[i].Node.RecordIndex == i;
+
+    private void GrowRecords() => Array.Resize(ref _records, _records.Length * 2);
 
     private void AddSlot()
     {

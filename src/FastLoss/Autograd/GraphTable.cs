@@ -51,29 +51,15 @@ internal sealed class GraphTable
     /// <summary>A node of graph <paramref name="graph"/> was freed or released.</summary>
     public void Leave(int graph)
     {
-        int root = Find(graph);
+        int root = _parent[graph] == graph ? graph : Find(graph);
         if (--_pending[root] == 0)
         {
-            LiveGraphs--;
-
-            // Point every live id straight at its root first, so clearing one id never cuts another's path.
-            for (int i = 0; i < _count; i++)
-            {
-                if (_parent[i] >= 0)
-                {
-                    _parent[i] = Find(i);
-                }
-            }
-
-            for (int i = 0; i < _count; i++)
-            {
-                if (_parent[i] == root)
-                {
-                    _parent[i] = -1;
-                }
-            }
+            Forget(root);
         }
     }
+
+    /// <summary>The pending nodes of the graph rooted at <paramref name="root"/>.</summary>
+    public int PendingOf(int root) => _parent[root] == root ? _pending[root] : 0;
 
     /// <summary>Whether <paramref name="graph"/> is part of the graph rooted at <paramref name="root"/>.</summary>
     public bool IsIn(int graph, int root) => _parent[graph] >= 0 && Find(graph) == root;
@@ -98,6 +84,29 @@ internal sealed class GraphTable
     {
         _count = 0;
         LiveGraphs = 0;
+    }
+
+    /// <summary>The graph rooted at <paramref name="root"/> has no pending node left: its ids become free.</summary>
+    private void Forget(int root)
+    {
+        LiveGraphs--;
+
+        // Point every live id straight at its root first, so clearing one id never cuts another's path.
+        for (int i = 0; i < _count; i++)
+        {
+            if (_parent[i] >= 0)
+            {
+                _parent[i] = Find(i);
+            }
+        }
+
+        for (int i = 0; i < _count; i++)
+        {
+            if (_parent[i] == root)
+            {
+                _parent[i] = -1;
+            }
+        }
     }
 
     public int Find(int graph)

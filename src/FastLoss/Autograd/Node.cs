@@ -25,6 +25,9 @@ internal abstract class Node
     /// <summary>Recording order: a backward pass runs nodes from the highest sequence down.</summary>
     internal long Sequence { get; set; }
 
+    /// <summary>Where the node is in its arena's list of recorded nodes (valid while it is pending).</summary>
+    internal int RecordIndex { get; set; }
+
     /// <summary>The last top-level call for which the output is kept (results are kept for a few calls).</summary>
     internal int KeptUntilCall { get; set; }
 

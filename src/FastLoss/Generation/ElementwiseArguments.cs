@@ -14,16 +14,22 @@ public static class ElementwiseArguments
     public const int FlushInterval = 64;
 
     /// <summary>Input and target (or gradient, or upstream) must have one length each.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void RequireSameLength(int inputLength, int otherLength, string otherName)
     {
+        // The check is inlined into every kernel; building the message is not.
         if (inputLength != otherLength)
         {
-            throw new ArgumentException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The size of tensor a ({inputLength}) must match the size of tensor b ({otherLength}) at non-singleton dimension 0 ({otherName} has {otherLength} elements, input has {inputLength})"),
-                otherName);
+            ThrowLengthMismatch(inputLength, otherLength, otherName);
         }
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowLengthMismatch(int inputLength, int otherLength, string otherName) =>
+        throw new ArgumentException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"The size of tensor a ({inputLength}) must match the size of tensor b ({otherLength}) at non-singleton dimension 0 ({otherName} has {otherLength} elements, input has {inputLength})"),
+            otherName);
 
     /// <summary>An optional per-element span is either empty (absent) or as long as the input.</summary>
     public static void RequireAbsentOrSameLength(int inputLength, int length, string name)

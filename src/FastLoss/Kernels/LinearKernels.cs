@@ -12,6 +12,8 @@ public static class LinearKernels
     /// <summary>Below one micro-kernel tile of rows, the forward pass takes dot products instead of the packed product.</summary>
     private const int DotProductRows = 8;
 
+    private static bool IsSmall(int inFeatures, int outFeatures) => (long)inFeatures * outFeatures <= SmallLinearKernels.MaxWeight;
+
     /// <summary>y = x W^T + b. <paramref name="bias"/> has outFeatures elements, 1 (shared), or none.</summary>
     [HotPath]
     public static unsafe void Forward(
@@ -30,6 +32,12 @@ public static class LinearKernels
             {
                 bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
             }
+        }
+
+        if (IsSmall(inFeatures, outFeatures))
+        {
+            SmallLinearKernels.Forward(input, weight, !bias.IsEmpty, rows, inFeatures, outFeatures, output);
+            return;
         }
 
         if (rows < DotProductRows)
@@ -69,6 +77,12 @@ public static class LinearKernels
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weight, int rows, int inFeatures, int outFeatures, Span<float> inputGrad, bool accumulate)
     {
         Check(inputGrad.Length, weight.Length, outputGrad.Length, rows, inFeatures, outFeatures);
+        if (IsSmall(inFeatures, outFeatures))
+        {
+            SmallLinearKernels.InputGrad(outputGrad, weight, rows, inFeatures, outFeatures, inputGrad, accumulate);
+            return;
+        }
+
         fixed (float* dy = outputGrad, w = weight, dx = inputGrad)
         {
             Gemm.Run(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, accumulate ? 1f : 0f, dx, inFeatures);
@@ -87,6 +101,12 @@ public static class LinearKernels
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, int rows, int inFeatures, int outFeatures, Span<float> weightGrad, bool accumulate)
     {
         Check(input.Length, weightGrad.Length, outputGrad.Length, rows, inFeatures, outFeatures);
+        if (IsSmall(inFeatures, outFeatures))
+        {
+            SmallLinearKernels.WeightGrad(outputGrad, input, rows, inFeatures, outFeatures, weightGrad, accumulate);
+            return;
+        }
+
         fixed (float* dy = outputGrad, x = input, dw = weightGrad)
         {
             Gemm.Run(true, false, outFeatures, inFeatures, rows, 1f, dy, outFeatures, x, inFeatures, accumulate ? 1f : 0f, dw, inFeatures);

@@ -10,9 +10,8 @@ namespace FastLoss.NN;
 public abstract class ActivationModule : Module
 {
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(GraphArena arena, Tensor input)
     {
-        GraphArena arena = GraphArena.Current;
         ActivationNode node = arena.Claim<ActivationNode>(this, input.Shape);
         Tensor output = node.Plan(input.Shape);
         Apply(input.Data, output.Data);
@@ -39,6 +38,16 @@ public abstract class ActivationModule : Module
     /// <summary>inputGrad = outputGrad * f'(input), elementwise (the first gradient to reach the input).</summary>
     protected abstract void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad);
 
+    /// <summary>
+    /// Whether f' is a function of f's value (sigmoid: s (1 - s), tanh: 1 - t^2), so backward reads the output and
+    /// evaluates no exponential again, as torch's sigmoid_backward does. The generator finds such activations.
+    /// </summary>
+    protected virtual bool BackwardReadsOutput => false;
+
+    /// <summary>inputGrad += (or =, when <paramref name="accumulate"/> is false) outputGrad * f' computed from the output.</summary>
+    protected virtual void GradientFromOutput(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, bool accumulate) =>
+        throw new NotSupportedException($"{GetType().Name} backpropagates from its input.");
+
     /// <summary>One call of an activation: it keeps the input, which f' is evaluated at.</summary>
     private sealed class ActivationNode : Node
     {
@@ -57,7 +66,11 @@ public abstract class ActivationModule : Module
             }
 
             var activation = (ActivationModule)Owner!;
-            if (accumulate)
+            if (activation.BackwardReadsOutput)
+            {
+                activation.GradientFromOutput(Output.Data, OutputGrad, inputGrad, accumulate);
+            }
+            else if (accumulate)
             {
                 activation.AddGradient(input.Data, OutputGrad, inputGrad);
             }

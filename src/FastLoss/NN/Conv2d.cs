@@ -59,7 +59,7 @@ public sealed class Conv2d : Module
     internal Conv2dWeightCache Weights { get; }
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(GraphArena arena, Tensor input)
     {
         if (input.Rank != 3 && input.Rank != 4)
         {
@@ -75,7 +75,6 @@ public sealed class Conv2d : Module
                 nameof(input));
         }
 
-        GraphArena arena = GraphArena.Current;
         Conv2dNode node = arena.Claim<Conv2dNode>(this, input.Shape);
         if (!node.IsPlanned)
         {

@@ -68,12 +68,11 @@ public sealed class CrossEntropyLoss : WeightedLoss
 
     /// <summary>The loss of raw logits <paramref name="input"/> against class probabilities <paramref name="target"/> (the input's shape).</summary>
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input, Tensor target)
+    private protected override Tensor Compute(GraphArena arena, Tensor input, Tensor target)
     {
         ClassLayout layout = ClassTargetShapes.ForProbabilityTarget(input.Shape, target.Shape, Weight, IgnoreIndex);
         CrossEntropyOptions options = Options();
 
-        GraphArena arena = GraphArena.Current;
         ClassLossNode node = arena.Claim<ClassLossNode>(this, input.Shape);
         Tensor output = node.Plan(Reduction, input.Shape);
         bool record = arena.WantsGraph(input, target);

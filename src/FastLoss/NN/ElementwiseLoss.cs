@@ -31,14 +31,13 @@ public abstract class ElementwiseLoss<TKernel> : Loss
     protected virtual Tensor? PosWeightTensor => null;
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input, Tensor target)
+    private protected override Tensor Compute(GraphArena arena, Tensor input, Tensor target)
     {
         if (!input.SameShape(target))
         {
             throw new ArgumentException(ShapeMismatchMessage(input.ShapeText, target.ShapeText), nameof(target));
         }
 
-        GraphArena arena = GraphArena.Current;
         LossNode node = arena.Claim<LossNode>(this, input.Shape);
         Tensor output = node.Plan(input.Shape, Reduction);
         var options = node.Options(this, input);

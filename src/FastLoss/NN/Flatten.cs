@@ -26,7 +26,7 @@ public sealed class Flatten : Module
     }
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(GraphArena arena, Tensor input)
     {
         int rank = input.Rank;
         int start = TensorShape.NormalizeDim(StartDim, rank);
@@ -54,7 +54,6 @@ public sealed class Flatten : Module
             input.Shape[(end + 1)..].CopyTo(shape[(start + 1)..]);
         }
 
-        GraphArena arena = GraphArena.Current;
         ViewNode node = arena.Claim<ViewNode>(this, input.Shape);
         Tensor output = node.Bind(input, shape);
         if (arena.WantsGraph(input))

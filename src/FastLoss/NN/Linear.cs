@@ -68,7 +68,7 @@ public sealed class Linear : Module
     public void SetScalarBias(float value) => SetBias(Tensor.Scalar(value));
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(GraphArena arena, Tensor input)
     {
         int last = input.Rank == 0 ? 1 : input.Shape[^1];
         int rows = input.Rank == 0 ? 1 : TensorShape.ElementCount(input.Shape[..^1]);
@@ -78,7 +78,6 @@ public sealed class Linear : Module
                 $"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and {InFeatures}x{OutFeatures})", nameof(input));
         }
 
-        GraphArena arena = GraphArena.Current;
         LinearNode node = arena.Claim<LinearNode>(this, input.Shape);
         Tensor output = node.Plan(input.Shape, OutFeatures);
         Tensor? bias = Bias;

@@ -9,7 +9,7 @@ public sealed class LogSoftmax(int dim) : Module
     /// <summary>The normalized dimension; negative counts from the end.</summary>
     public int Dim { get; } = dim;
 
-    protected override Tensor ForwardCore(Tensor input) => SoftmaxNode.Run(this, input, Dim, log: true);
+    private protected override Tensor Compute(Autograd.GraphArena arena, Tensor input) => SoftmaxNode.Run(arena, this, input, Dim, log: true);
 
     protected internal override void ClearParameterGrads(bool setToNone)
     {

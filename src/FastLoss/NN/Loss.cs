@@ -31,12 +31,24 @@ public abstract class Loss : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        using var call = OperationCall.Begin();
-        return call.Return(ForwardCore(input, target));
+        GraphArena arena = GraphArena.Current;
+        arena.Enter();
+        try
+        {
+            return arena.Result(Compute(arena, input, target));
+        }
+        finally
+        {
+            arena.Leave();
+        }
     }
 
-    /// <summary>The loss function itself.</summary>
-    protected abstract Tensor ForwardCore(Tensor input, Tensor target);
+    /// <summary>The loss function itself, for losses defined outside the library.</summary>
+    protected virtual Tensor ForwardCore(Tensor input, Tensor target) =>
+        throw new NotImplementedException($"Module [{GetType().Name}] is missing the required \"forward\" function");
+
+    /// <summary>The library's losses compute here, with the arena at hand.</summary>
+    private protected virtual Tensor Compute(GraphArena arena, Tensor input, Tensor target) => ForwardCore(input, target);
 
     /// <summary>A loss needs a target: torch raises the same for <c>loss(input)</c>.</summary>
     protected override Tensor ForwardCore(Tensor input) =>

@@ -40,7 +40,7 @@ public sealed class MaxPool2d : Module
     }
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(GraphArena arena, Tensor input)
     {
         if ((input.Rank != 3 && input.Rank != 4) || input.Length == 0)
         {
@@ -57,7 +57,6 @@ public sealed class MaxPool2d : Module
                 nameof(input));
         }
 
-        GraphArena arena = GraphArena.Current;
         PoolNode node = arena.Claim<PoolNode>(this, input.Shape);
         Tensor output = node.Plan(input.Shape, outHeight, outWidth);
         node.Run(input, backward: false, accumulate: false);

@@ -29,9 +29,26 @@ public abstract class Module
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using var call = OperationCall.Begin();
-        return call.Return(ForwardCore(input));
+        return Call(GraphArena.Current, input);
     }
+
+    /// <summary>The call as <see cref="Forward"/> makes it, on the thread's arena, which a container passes on to its children.</summary>
+    [HotPath]
+    internal Tensor Call(GraphArena arena, Tensor input)
+    {
+        arena.Enter();
+        try
+        {
+            return arena.Result(Compute(arena, input));
+        }
+        finally
+        {
+            arena.Leave();
+        }
+    }
+
+    /// <summary>The library's modules compute here, with the arena at hand; others through <see cref="ForwardCore"/>.</summary>
+    private protected virtual Tensor Compute(GraphArena arena, Tensor input) => ForwardCore(input);
 
     /// <summary>Sets training mode on this module and its children (torch's <c>train(mode)</c>); returns this module.</summary>
     public Module Train(bool mode = true)

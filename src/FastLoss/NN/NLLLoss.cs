@@ -60,7 +60,7 @@ public sealed class NLLLoss : WeightedLoss
     }
 
     /// <summary>NLLLoss takes class indices: a float target is refused, as torch refuses one.</summary>
-    protected override Tensor ForwardCore(Tensor input, Tensor target) =>
+    private protected override Tensor Compute(GraphArena arena, Tensor input, Tensor target) =>
         throw new ArgumentException(
             "expected scalar type Long but found Float: NLLLoss takes class indices (an IndexTensor) as its target", nameof(target));
 }

@@ -44,12 +44,12 @@ public sealed class Sequential : Module
     public override IReadOnlyList<Module> Children() => _modules;
 
     [HotPath]
-    protected override Tensor ForwardCore(Tensor input)
+    private protected override Tensor Compute(Autograd.GraphArena arena, Tensor input)
     {
         Tensor x = input;
         foreach (Module module in _modules)
         {
-            x = module.Forward(x);
+            x = module.Call(arena, x);
         }
 
         return x;

@@ -12,4 +12,18 @@ public sealed class Sigmoid : ActivationModule
 
     protected override void WriteGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
         SigmoidActivation.Gradient(input, outputGrad, inputGrad);
+
+    protected override bool BackwardReadsOutput => true;
+
+    protected override void GradientFromOutput(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, bool accumulate)
+    {
+        if (accumulate)
+        {
+            SigmoidActivation.BackwardFromOutput(output, outputGrad, inputGrad);
+        }
+        else
+        {
+            SigmoidActivation.GradientFromOutput(output, outputGrad, inputGrad);
+        }
+    }
 }

@@ -15,10 +15,9 @@ internal sealed class SoftmaxNode : Node
 
     /// <summary>Computes softmax (or its log) of <paramref name="input"/> along <paramref name="dim"/> for <paramref name="owner"/>.</summary>
     [HotPath]
-    public static Tensor Run(Module owner, Tensor input, int dim, bool log)
+    public static Tensor Run(GraphArena arena, Module owner, Tensor input, int dim, bool log)
     {
         ClassLayout layout = ClassLayout.ForDim(input.Shape, dim);
-        GraphArena arena = GraphArena.Current;
         SoftmaxNode node = arena.Claim<SoftmaxNode>(owner, input.Shape);
         Tensor output = node.PlanOutput(input.Shape);
         if (log)

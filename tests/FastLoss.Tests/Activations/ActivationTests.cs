@@ -46,6 +46,64 @@ public class ActivationTests
         }
     }
 
+    /// <summary>Gradient (which writes) and, for sigmoid and tanh, the kernels that read f's value instead of x.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Writing_and_output_based_gradients_match_float64_at_every_length(string name)
+    {
+        var random = new Random(5);
+        for (int n = 0; n <= 300; n++)
+        {
+            var x = new float[n];
+            var upstream = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                x[i] = (float)((random.NextDouble() * 16) - 8);
+                upstream[i] = (float)(random.NextDouble() - 0.5);
+            }
+
+            var y = new float[n];
+            Forward(name, x, y);
+            var written = new float[n];
+            Array.Fill(written, float.NaN); // nothing in it may be read
+            switch (name)
+            {
+                case "relu": ReluActivation.Gradient(x, upstream, written); break;
+                case "sigmoid": SigmoidActivation.Gradient(x, upstream, written); break;
+                default: TanhActivation.Gradient(x, upstream, written); break;
+            }
+
+            var fromOutput = new float[n];
+            var addedFromOutput = new float[n];
+            Array.Fill(fromOutput, float.NaN);
+            Array.Fill(addedFromOutput, 0.25f);
+            if (name == "sigmoid")
+            {
+                SigmoidActivation.GradientFromOutput(y, upstream, fromOutput);
+                SigmoidActivation.BackwardFromOutput(y, upstream, addedFromOutput);
+            }
+            else if (name == "tanh")
+            {
+                TanhActivation.GradientFromOutput(y, upstream, fromOutput);
+                TanhActivation.BackwardFromOutput(y, upstream, addedFromOutput);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                double derivative = Reference(name, x[i]).Derivative;
+                AssertClose(upstream[i] * derivative, written[i], $"{name} Gradient, n={n} [{i}]");
+                if (name != "relu")
+                {
+                    // f' from the float32 value of f: the rounding of f is carried into f'.
+                    double fromValue = name == "sigmoid" ? (double)y[i] * (1 - (double)y[i]) : 1 - ((double)y[i] * y[i]);
+                    AssertClose(upstream[i] * fromValue, fromOutput[i], $"{name} GradientFromOutput, n={n} [{i}]");
+                    AssertClose(0.25 + (upstream[i] * fromValue), addedFromOutput[i], $"{name} BackwardFromOutput, n={n} [{i}]");
+                    Assert.True(Math.Abs(fromValue - derivative) <= (1e-6 * Math.Abs(derivative)) + 1e-7, $"{name}'({x[i]}) from f: {fromValue} vs {derivative}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Backward_matches_central_differences(string name)
