@@ -205,27 +205,19 @@ public static class MaxPool2dKernels
 
     /// <summary>
     /// Writes the input gradient (nothing is read from it): each output gradient at its window's winner and 0
-    /// everywhere else. Windows that do not overlap (stride at least the kernel) write each element once, so no
-    /// clearing pass runs first; overlapping windows clear the planes and add.
+    /// everywhere else, plane by plane: a plane is zeroed with one vector fill (the fastest way to write its zeros,
+    /// measured against writing each window's elements in one pass) while it is in cache, then the winners are added.
     /// </summary>
     [HotPath]
     public static void WriteGradient(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, int planes, int height, int width, int kernelSize, int stride,
-        Span<float> inputGrad)
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, int planes, int height, int width, Span<float> inputGrad)
     {
-        if (stride < kernelSize)
-        {
-            inputGrad.Clear();
-            Backward(outputGrad, argmax, planes, height, width, inputGrad);
-            return;
-        }
-
-        int outHeight = OutputSize(height, kernelSize, stride), outWidth = OutputSize(width, kernelSize, stride);
-        int planeSize = height * width, outPlane = outHeight * outWidth;
-        if (inputGrad.Length != planes * planeSize || outputGrad.Length != planes * outPlane || argmax.Length != outputGrad.Length)
+        int planeSize = height * width;
+        int outPlane = planes == 0 ? 0 : outputGrad.Length / planes;
+        if (inputGrad.Length != planes * planeSize || argmax.Length != outputGrad.Length || outPlane * planes != outputGrad.Length)
         {
             throw new ArgumentException(
-                $"max_pool2d backward: {planes} planes of {height}x{width} need an input gradient of {planes * planeSize} elements and {planes * outPlane} output gradients, got {inputGrad.Length}, {outputGrad.Length} and {argmax.Length} indices.");
+                $"max_pool2d backward: {planes} planes of {height}x{width} need an input gradient of {planes * planeSize} elements, got {inputGrad.Length}; output gradient {outputGrad.Length}, indices {argmax.Length}.");
         }
 
         for (int p = 0; p < planes; p++)
@@ -233,29 +225,10 @@ public static class MaxPool2dKernels
             ReadOnlySpan<float> dy = outputGrad.Slice(p * outPlane, outPlane);
             ReadOnlySpan<int> winners = argmax.Slice(p * outPlane, outPlane);
             Span<float> dx = inputGrad.Slice(p * planeSize, planeSize);
-            for (int r = 0; r < height; r++)
+            dx.Clear();
+            for (int o = 0; o < dy.Length; o++)
             {
-                Span<float> row = dx.Slice(r * width, width);
-                int oh = r / stride;
-                if (oh >= outHeight || r - (oh * stride) >= kernelSize)
-                {
-                    row.Clear();
-                    continue;
-                }
-
-                int rowStart = r * width;
-                for (int ow = 0; ow < outWidth; ow++)
-                {
-                    int winner = winners[(oh * outWidth) + ow] - rowStart;
-                    float g = dy[(oh * outWidth) + ow];
-                    int c0 = ow * stride;
-                    for (int c = c0; c < c0 + stride && c < width; c++)
-                    {
-                        row[c] = c == winner && c < c0 + kernelSize ? g : 0f;
-                    }
-                }
-
-                row[Math.Min(outWidth * stride, width)..].Clear();
+                dx[winners[o]] += dy[o];
             }
         }
     }

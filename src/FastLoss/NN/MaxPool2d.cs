@@ -149,7 +149,7 @@ public sealed class MaxPool2d : Module
                 }
                 else
                 {
-                    MaxPool2dKernels.WriteGradient(outputGrad, argmax, planes, _height, _width, layer.KernelSize, layer.Stride, inputGrad);
+                    MaxPool2dKernels.WriteGradient(outputGrad, argmax, planes, _height, _width, inputGrad);
                 }
             }
             else
