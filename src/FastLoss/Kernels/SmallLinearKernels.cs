@@ -201,13 +201,34 @@ internal static unsafe class SmallLinearKernels
     /// <summary>Writes (or adds) the eight rows held feature by feature in <paramref name="block"/> back row-major.</summary>
     private static void Scatter(float* block, float* rows, int width, bool add)
     {
+        if (width == 1)
+        {
+            // One feature: the eight rows are eight consecutive values.
+            Vector256<float> values = Vector256.Load(block);
+            (add ? values + Vector256.Load(rows) : values).Store(rows);
+            return;
+        }
+
+        if (add)
+        {
+            for (int lane = 0; lane < Lanes; lane++)
+            {
+                float* row = rows + ((nint)lane * width);
+                for (int f = 0; f < width; f++)
+                {
+                    row[f] += block[(f * Lanes) + lane];
+                }
+            }
+
+            return;
+        }
+
         for (int lane = 0; lane < Lanes; lane++)
         {
             float* row = rows + ((nint)lane * width);
             for (int f = 0; f < width; f++)
             {
-                float value = block[(f * Lanes) + lane];
-                row[f] = add ? row[f] + value : value;
+                row[f] = block[(f * Lanes) + lane];
             }
         }
     }
