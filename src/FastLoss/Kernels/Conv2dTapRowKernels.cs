@@ -62,7 +62,7 @@ internal static unsafe class Conv2dTapRowKernels
     }
 
     /// <summary>
-    /// Adds the gradient of one input image (C x H x W): the <see cref="Conv2dGeometry.Transposed"/> convolution
+    /// Adds (or, without <paramref name="accumulate"/>, writes) the gradient of one input image (C x H x W): the <see cref="Conv2dGeometry.Transposed"/> convolution
     /// of the output gradient with the weight flipped and transposed by <see cref="FlipTranspose"/>, packed whole.
     /// <paramref name="transposedTapOffsets"/> is the offset table of the transposed geometry and
     /// <paramref name="planes"/> is scratch of its <see cref="Conv2dGeometry.TapRowsScratchSize"/>.
@@ -70,14 +70,14 @@ internal static unsafe class Conv2dTapRowKernels
     [HotPath]
     public static void AccumulateInputGrad(
         in Conv2dGeometry g, float* outputGrad, float* planes, float* imageGrad, float* packedFlippedWeight,
-        int* transposedTapOffsets)
+        int* transposedTapOffsets, bool accumulate = true)
     {
         Conv2dGeometry t = g.Transposed;
         TapRows.Build(t, outputGrad, planes, planes + t.TapRowsSize);
         int pixels = g.InHeight * g.InWidth;
         Gemm.Compute(new GemmOperands(
             false, false, g.InChannels, pixels, t.PatchSize, 1f, null, t.PatchSize, planes, 0,
-            accumulate: true, imageGrad, pixels, packedFlippedWeight) { BRows = transposedTapOffsets });
+            accumulate, imageGrad, pixels, packedFlippedWeight) { BRows = transposedTapOffsets });
     }
 
     /// <summary>

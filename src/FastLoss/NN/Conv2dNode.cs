@@ -324,21 +324,22 @@ internal sealed class Conv2dNode : Node, IParallelWork
                     continue;
                 }
 
+                if (_transposedConvolution)
+                {
+                    // One product per image, written or added to directly.
+                    Conv2dTapRowKernels.AccumulateInputGrad(
+                        g, dyAll + ((nint)n * g.OutputSize), planes, dxAll + ((nint)n * g.InputSize), packedFlipped, transposedTapOffsets, accumulateInput);
+                    continue;
+                }
+
+                // col2im adds overlapping patches, so a first gradient starts from a cleared image.
                 Span<float> imageGrad = inputGrad.Slice(n * g.InputSize, g.InputSize);
                 if (!accumulateInput)
                 {
                     imageGrad.Clear();
                 }
 
-                if (_transposedConvolution)
-                {
-                    Conv2dTapRowKernels.AccumulateInputGrad(
-                        g, dyAll + ((nint)n * g.OutputSize), planes, dxAll + ((nint)n * g.InputSize), packedFlipped, transposedTapOffsets);
-                }
-                else
-                {
-                    Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, imageGrad, packedWeightT);
-                }
+                Conv2dKernels.AccumulateInputGrad(g, weight, dy, scratch, imageGrad, packedWeightT);
             }
         }
     }
