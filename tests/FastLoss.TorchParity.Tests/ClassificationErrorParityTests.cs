@@ -157,7 +157,10 @@ public sealed class ClassificationErrorParityTests
             expected = TorchMessage(() => torch.nn.functional.cross_entropy(x, y));
         }
 
-        AssertModuleRejects(expected, shape, logits, input => new CrossEntropyLoss().Forward(input, Tensor.FromValues(probabilities, targetShape)));
+        // torch's message, and then the shapes that made the target a class-index one.
+        AssertModuleRejects(
+            $"{expected} (a float target is taken as class probabilities only when its shape equals the input's: target {TensorShape.Format(targetShape)}, input {TensorShape.Format(shape)})",
+            shape, logits, input => new CrossEntropyLoss().Forward(input, Tensor.FromValues(probabilities, targetShape)));
 
         // The span methods see lengths only (a permuted shape of the same length is the caller's layout to state);
         // torch has no counterpart, so the message is FastLoss's own.

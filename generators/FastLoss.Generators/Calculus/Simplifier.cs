@@ -66,6 +66,33 @@ internal static class Simplifier
     /// <summary>Replaces every occurrence of the sub-expression <paramref name="target"/> (compared by value) and simplifies.</summary>
     public static Expr ReplaceExpression(Expr e, Expr target, Expr replacement) => Simplify(ReplaceTree(e, target, replacement));
 
+    /// <summary>
+    /// Splits a constant factor off <paramref name="e"/> (c * u, u + u = 2u, -u - u = -2u, -u): the emitter folds it into
+    /// the reduction's scale, so MSE's gradient is (2 / n) (x - y), finite where 2 (x - y) would overflow, as torch's.
+    /// </summary>
+    public static (double Factor, Expr Remainder) SplitConstantFactor(Expr e)
+    {
+        switch (e)
+        {
+            case Binary { Operator: BinaryOperator.Multiply, Left: Constant c } b:
+                return (c.Value, b.Right);
+            case Binary { Operator: BinaryOperator.Multiply, Right: Constant c } b:
+                return (c.Value, b.Left);
+            case Binary { Operator: BinaryOperator.Add } b when b.Left.Equals(b.Right):
+                return (2, b.Left);
+            case Binary { Operator: BinaryOperator.Subtract, Left: Unary { Operator: UnaryOperator.Negate } n } b when n.Operand.Equals(b.Right):
+                return (-2, b.Right);
+            case Unary { Operator: UnaryOperator.Negate } u:
+            {
+                var (factor, rest) = SplitConstantFactor(u.Operand);
+                return (-factor, rest);
+            }
+
+            default:
+                return (1, e);
+        }
+    }
+
     /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
     public static bool Uses(Expr e, string name) => e switch
     {

@@ -55,6 +55,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "FL1005.md");
 
+    public static readonly DiagnosticDescriptor BadOptionCheck = new(
+        id: "FL1006",
+        title: "Option check is missing or does not take the formula's scalar options",
+        messageFormat: "CheckOptions '{0}' of '{1}': {2}",
+        category: "FastLoss.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "FL1006.md");
+
     public static readonly DiagnosticDescriptor ScalarFallback = new(
         id: "FL2001",
         title: "Formula has no vector form; scalar code is generated",

@@ -106,6 +106,11 @@ internal static class ElementwiseLossEmitter
 
     private static void WriteChecks(IndentedWriter writer, ElementwiseSpec spec, params string[] sameLength)
     {
+        if (spec.OptionCheck is not null)
+        {
+            writer.Line($"{spec.OptionCheck}({string.Join(", ", spec.Parameters.Where(p => p.Role == ParameterRole.Scalar).Select(p => p.Name))});");
+        }
+
         foreach (string name in sameLength)
         {
             writer.Line($"{Arguments}.RequireSameLength(input.Length, {name}.Length, nameof({name}));");
@@ -184,6 +189,7 @@ internal static class ElementwiseLossEmitter
 
         writer.Line($"private static void WriteGradients{variant.Suffix}({inputs}, float scale, Span<float> inputGrad)");
         writer.Open();
+        WriteFactorIntoScale(writer, variant.GradientFactor);
         LoopWriter.Write(
             writer,
             streams.Concat(new[] { ("inputGrad", "gradRef") }).ToList(),
@@ -200,7 +206,7 @@ internal static class ElementwiseLossEmitter
             writer,
             streams.Concat(new[] { ("upstream", "upstreamRef"), ("inputGrad", "gradRef") }).ToList(),
             variant.Hoisted,
-            width => new[] { LoopWriter.Store(width, $"{LoopWriter.Load(width, "upstreamRef")} * ElementGradient{variant.Suffix}({Args(width)})", "gradRef") },
+            width => new[] { LoopWriter.Store(width, $"{LoopWriter.Load(width, "upstreamRef")} * {Factor(width, variant.GradientFactor)}ElementGradient{variant.Suffix}({Args(width)})", "gradRef") },
             sums: false,
             spec.Vectorizable);
         writer.Close();
@@ -208,6 +214,7 @@ internal static class ElementwiseLossEmitter
 
         writer.Line($"private static void WriteTargetGradients{variant.Suffix}({inputs}, float scale, Span<float> targetGrad)");
         writer.Open();
+        WriteFactorIntoScale(writer, variant.TargetGradientFactor);
         LoopWriter.Write(
             writer,
             streams.Concat(new[] { ("targetGrad", "gradRef") }).ToList(),
@@ -224,7 +231,7 @@ internal static class ElementwiseLossEmitter
             writer,
             streams.Concat(new[] { ("upstream", "upstreamRef"), ("targetGrad", "gradRef") }).ToList(),
             variant.Hoisted,
-            width => new[] { LoopWriter.Store(width, $"{LoopWriter.Load(width, "upstreamRef")} * ElementTargetGradient{variant.Suffix}({Args(width)})", "gradRef") },
+            width => new[] { LoopWriter.Store(width, $"{LoopWriter.Load(width, "upstreamRef")} * {Factor(width, variant.TargetGradientFactor)}ElementTargetGradient{variant.Suffix}({Args(width)})", "gradRef") },
             sums: false,
             spec.Vectorizable);
         writer.Close();
@@ -232,6 +239,7 @@ internal static class ElementwiseLossEmitter
 
         writer.Line($"private static double SumAndWriteGradients{variant.Suffix}({inputs}, float scale, Span<float> inputGrad)");
         writer.Open();
+        WriteFactorIntoScale(writer, variant.GradientFactor);
         LoopWriter.Write(
             writer,
             streams.Concat(new[] { ("inputGrad", "gradRef") }).ToList(),
@@ -248,6 +256,20 @@ internal static class ElementwiseLossEmitter
     }
 
     private static string Scale(Width width) => width.IsScalar ? "scale" : "scaleV";
+
+    /// <summary>The gradient's constant factor joins the reduction's scale before the loop (1/n times 2, not 2 (x - y) then / n).</summary>
+    private static void WriteFactorIntoScale(IndentedWriter writer, double factor)
+    {
+        if (factor != 1)
+        {
+            writer.Line($"scale *= {ExpressionWriter.Literal(factor)};");
+        }
+    }
+
+    /// <summary>"c * " in front of a per-element gradient without its factor, or nothing when c is 1.</summary>
+    private static string Factor(Width width, double factor) => factor == 1
+        ? string.Empty
+        : width.IsScalar ? $"{ExpressionWriter.Literal(factor)} * " : $"{width.VectorClass}.Create({ExpressionWriter.Literal(factor)}) * ";
 
     private static void WriteElementFunctions(IndentedWriter writer, ElementwiseSpec spec, Variant variant)
     {
@@ -300,8 +322,8 @@ internal static class ElementwiseLossEmitter
             _spec = spec;
             Present = present;
             Loss = loss;
-            Gradient = gradient;
-            TargetGradient = targetGradient;
+            (GradientFactor, Gradient) = Simplifier.SplitConstantFactor(gradient);
+            (TargetGradientFactor, TargetGradient) = Simplifier.SplitConstantFactor(targetGradient);
             Suffix = present.Count == 0 ? string.Empty : "With" + string.Join("And", present.Select(Pascal));
         }
 
@@ -309,9 +331,14 @@ internal static class ElementwiseLossEmitter
 
         public Expr Loss { get; }
 
+        /// <summary>The gradient without its constant factor (<see cref="GradientFactor"/>), which goes into the scale.</summary>
         public Expr Gradient { get; }
 
+        public double GradientFactor { get; }
+
         public Expr TargetGradient { get; }
+
+        public double TargetGradientFactor { get; }
 
         public string Suffix { get; }
 

@@ -195,6 +195,13 @@ internal sealed class ExpressionWriter
     }
 
     /// <summary>The formula in the declaration's own notation, for comments in the generated file.</summary>
+    /// <summary>A float literal for a constant, parenthesised when negative.</summary>
+    public static string Literal(double value)
+    {
+        string literal = ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+        return value < 0 ? "(" + literal + ")" : literal;
+    }
+
     public static string Describe(Expr e)
     {
         var writer = new ExpressionWriter(Width.Scalar);

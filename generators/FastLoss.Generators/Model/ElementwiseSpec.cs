@@ -22,6 +22,7 @@ internal enum ElementwiseKind
 /// <param name="TargetDerivativeIsDeclared">Whether <paramref name="TargetDerivative"/> was given explicitly.</param>
 /// <param name="OutputDerivative">For an activation whose derivative is a function of its value (sigmoid: s (1 - s)),
 /// that function of <c>output</c>, so backward reads the output instead of evaluating f again; otherwise null.</param>
+/// <param name="OptionCheck">The method every entry point calls with the scalar options first, or null.</param>
 /// <param name="FormulaText">The declaration's source text, quoted in the generated file.</param>
 /// <param name="InputInUnitInterval">Inputs outside [0, 1] are rejected (BCELoss).</param>
 /// <param name="Vectorizable">False when some function has no vector form: scalar loops only.</param>
@@ -38,6 +39,7 @@ internal sealed record ElementwiseSpec(
     Expr TargetDerivative,
     bool TargetDerivativeIsDeclared,
     Expr? OutputDerivative,
+    string? OptionCheck,
     string FormulaText,
     bool InputInUnitInterval,
     bool Vectorizable);

@@ -56,11 +56,17 @@ internal static class DeclarationParser
         var attribute = context.Attributes[0];
         string? derivativeName = DeclarationSymbols.NamedArgument<string?>(attribute, "Derivative", null);
         string? targetDerivativeName = DeclarationSymbols.NamedArgument<string?>(attribute, "TargetDerivative", null);
+        string? optionCheck = DeclarationSymbols.NamedArgument<string?>(attribute, "CheckOptions", null);
         bool weighted = DeclarationSymbols.NamedArgument(attribute, "Weighted", false);
         bool unitInterval = DeclarationSymbols.NamedArgument(attribute, "InputInUnitInterval", false);
 
         var parameters = ClassifyParameters(method, kind, diagnostics);
         if (parameters is null)
+        {
+            return null;
+        }
+
+        if (optionCheck is not null && !IsValidOptionCheck(type, method, optionCheck, parameters, syntax, diagnostics))
         {
             return null;
         }
@@ -152,6 +158,7 @@ internal static class DeclarationParser
             targetDerivative,
             targetDerivativeName is not null,
             outputDerivative,
+            optionCheck,
             syntax.ExpressionBody.Expression.ToString(),
             unitInterval,
             !scalarOnly);
@@ -262,6 +269,33 @@ internal static class DeclarationParser
         var derivative = parser.Parse(candidateSyntax.ExpressionBody.Expression);
         scalarOnly = parser.UsesScalarOnlyFunction;
         return derivative is null ? null : Simplifier.Simplify(derivative);
+    }
+
+    /// <summary>FL1006: the option check must be a static void method of the scalar options, by name and order.</summary>
+    private static bool IsValidOptionCheck(
+        INamedTypeSymbol type, IMethodSymbol method, string name, List<FormulaParameter> parameters, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        var location = syntax.AttributeLists.FirstOrDefault()?.GetLocation() ?? syntax.Identifier.GetLocation();
+        var candidate = type.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault();
+        if (candidate is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOptionCheck, location, name, method.Name, $"no method of that name in {type.Name}"));
+            return false;
+        }
+
+        var scalars = parameters.Where(p => p.Role == ParameterRole.Scalar).Select(p => p.Name).ToList();
+        bool matches = candidate.IsStatic && candidate.ReturnsVoid
+            && candidate.Parameters.Select(p => p.Name).SequenceEqual(scalars)
+            && candidate.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single);
+        if (!matches)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.BadOptionCheck, candidate.Locations[0], name, method.Name,
+                $"it must be a static void method taking the scalar options ({string.Join(", ", scalars.Select(s => "float " + s))}), in that order"));
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>FL3001: a bare Log(u) is -inf at u = 0; torch clamps it at -100 (BCELoss).</summary>

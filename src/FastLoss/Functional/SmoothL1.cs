@@ -8,7 +8,9 @@ namespace FastLoss.Functional;
 /// </summary>
 public static partial class SmoothL1
 {
-    [ElementwiseLoss]
+    [ElementwiseLoss(CheckOptions = nameof(CheckOptions))]
     private static float PerElement(float x, float y, float beta = 1f) =>
         MathF.Abs(x - y) < beta ? 0.5f * (x - y) * (x - y) / beta : MathF.Abs(x - y) - (0.5f * beta);
+
+    private static void CheckOptions(float beta) => LossOptions.RequireBeta(beta);
 }

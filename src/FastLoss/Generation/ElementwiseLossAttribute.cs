@@ -29,6 +29,12 @@ public sealed class ElementwiseLossAttribute : Attribute
     /// </summary>
     public string? TargetDerivative { get; set; }
 
+    /// <summary>
+    /// The name of a <c>static void</c> method taking the scalar options (same names, same order) that every generated
+    /// entry point calls first: the span functions then refuse what torch refuses, as the modules do.
+    /// </summary>
+    public string? CheckOptions { get; set; }
+
     /// <summary>Adds an optional per-element <c>weight</c> span that multiplies each term and its gradient.</summary>
     public bool Weighted { get; set; }
 

@@ -79,7 +79,7 @@ internal static class ClassTargetShapes
 
             if (weight is not null && weight.Length != input[1])
             {
-                throw ClassLossErrors.SpatialWeightLength();
+                throw ClassLossErrors.SpatialWeightLength(input[1], weight.Length);
             }
 
             if (input[2] != target[1] || input[3] != target[2])
@@ -98,7 +98,7 @@ internal static class ClassTargetShapes
 
             if (weight is not null && weight.Length != input[1])
             {
-                throw ClassLossErrors.SpatialWeightLength();
+                throw ClassLossErrors.SpatialWeightLength(input[1], weight.Length);
             }
         }
 
@@ -113,8 +113,18 @@ internal static class ClassTargetShapes
     {
         if (!input.SequenceEqual(target))
         {
-            ForIndexTarget(input, target, weight);
-            throw new ArgumentException("expected scalar type Long but found Float");
+            // torch takes such a target as class indices and fails on its type; the shapes say why.
+            string shapes = $"a float target is taken as class probabilities only when its shape equals the input's: target {TensorShape.Format(target)}, input {TensorShape.Format(input)}";
+            try
+            {
+                ForIndexTarget(input, target, weight);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ArgumentException($"{error.Message} ({shapes})", error);
+            }
+
+            throw new ArgumentException($"expected scalar type Long but found Float ({shapes})");
         }
 
         if (ignoreIndex >= 0)

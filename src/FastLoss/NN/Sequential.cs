@@ -47,9 +47,17 @@ public sealed class Sequential : Module
     private protected override Tensor Compute(Autograd.GraphArena arena, Tensor input)
     {
         Tensor x = input;
-        foreach (Module module in _modules)
+        int i = 0;
+        try
         {
-            x = module.Call(arena, x);
+            for (; i < _modules.Length; i++)
+            {
+                x = _modules[i].Call(arena, x);
+            }
+        }
+        catch (Exception exception) when (ModuleErrors.CanLocate(exception))
+        {
+            throw ModuleErrors.Locate(exception, i, _modules[i]);
         }
 
         return x;

@@ -83,13 +83,14 @@ public class ClassificationErrorTests
     {
         // torch reads a float target of another shape as class indices and fails on that path.
         var loss = new CrossEntropyLoss();
-        Assert.Equal("Expected input batch_size (3) to match target batch_size (2).",
+        const string Note = " (a float target is taken as class probabilities only when its shape equals the input's: ";
+        Assert.Equal("Expected input batch_size (3) to match target batch_size (2)." + Note + "target torch.Size([2, 5]), input torch.Size([3, 5]))",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(3, 5), Tensor.Zeros(2, 5))).Message);
-        Assert.Equal("0D or 1D target tensor expected, multi-target not supported",
+        Assert.Equal("0D or 1D target tensor expected, multi-target not supported" + Note + "target torch.Size([3, 4]), input torch.Size([3, 5]))",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(3, 5), Tensor.Zeros(3, 4))).Message);
-        Assert.Equal("expected scalar type Long but found Float",
+        Assert.Equal("expected scalar type Long but found Float" + Note + "target torch.Size([3]), input torch.Size([3, 5]))",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(3, 5), Tensor.Zeros(3))).Message);
-        Assert.Equal("only batches of spatial targets supported (3D tensors) but got targets of dimension: 4",
+        Assert.Equal("only batches of spatial targets supported (3D tensors) but got targets of dimension: 4" + Note + "target torch.Size([2, 4, 3, 3]), input torch.Size([2, 5, 3, 3]))",
             Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(2, 5, 3, 3), Tensor.Zeros(2, 4, 3, 3))).Message);
     }
 
@@ -113,7 +114,7 @@ public class ClassificationErrorTests
             Assert.Throws<ArgumentException>(() => new CrossEntropyLoss(weight).Forward(Tensor.Zeros(4, 3), Tensor.Zeros(4, 3))).Message);
 
         // torch's nll_loss2d (every input of 3 or more dimensions) words it without the sizes.
-        Assert.Equal("weight tensor should be defined either for all or no classes",
+        Assert.Equal("weight tensor should be defined either for all or no classes (the input has C = 3 classes, the weight 2 values)",
             Assert.Throws<ArgumentException>(() => new CrossEntropyLoss(weight).Forward(Tensor.Zeros(2, 3, 4), IndexTensor.Zeros(2, 4))).Message);
 
         // Span level: the same message from the layout's class count.

@@ -71,4 +71,15 @@ public sealed class SequentialTests
         var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new Flatten().Forward(Tensor.Zeros(3)));
         Assert.Contains("Dimension out of range (expected to be in range of [-1, 0], but got 1)", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_error_inside_a_sequential_names_the_module_index_and_type_and_keeps_its_type()
+    {
+        var model = new Sequential(new Linear(4, 3), new ReLU(), new Sequential(new Linear(3, 2), new Linear(5, 1)));
+        var error = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(2, 4)));
+        Assert.StartsWith("mat1 and mat2 shapes cannot be multiplied (2x2 and 5x1) (in Sequential module 1, Linear) (in Sequential module 2, Sequential)", error.Message);
+
+        var pool = new Sequential(new Flatten(), new MaxPool2d(2));
+        Assert.Contains("(in Sequential module 1, MaxPool2d)", Assert.Throws<ArgumentException>(() => pool.Forward(Tensor.Zeros(1, 2, 4, 4))).Message);
+    }
 }

@@ -129,6 +129,20 @@ internal static class TrainingStepAllocationProbe
             step();
         }
 
+        // Then on until the runtime has compiled no method for half a second (its background compilations allocate).
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        while (warmUpMilliseconds > 0 && quiet.ElapsedMilliseconds < 500 && warmUp.ElapsedMilliseconds < 20_000)
+        {
+            step();
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                quiet.Restart();
+            }
+        }
+
         long threadBefore = GC.GetAllocatedBytesForCurrentThread();
         long processBefore = GC.GetTotalAllocatedBytes(precise: true);
         float first = step(), last = first;

@@ -19,9 +19,11 @@ internal static class ClassLossErrors
             CultureInfo.InvariantCulture,
             $"{(probabilityTargets ? "cross_entropy: " : string.Empty)}weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {TensorShape.FormatList(weightShape)}"));
 
-    /// <summary>torch's nll_loss2d, which serves every input of 3 or more dimensions, does not name the sizes.</summary>
-    public static ArgumentException SpatialWeightLength() =>
-        new("weight tensor should be defined either for all or no classes");
+    /// <summary>torch's nll_loss2d, which serves every input of 3 or more dimensions, does not name the sizes; FastLoss adds them.</summary>
+    public static ArgumentException SpatialWeightLength(int classes, int weightLength) =>
+        new(string.Create(
+            CultureInfo.InvariantCulture,
+            $"weight tensor should be defined either for all or no classes (the input has C = {classes} classes, the weight {weightLength} values)"));
 
     public static ArgumentOutOfRangeException LabelSmoothing(float labelSmoothing) =>
         new(null, string.Create(

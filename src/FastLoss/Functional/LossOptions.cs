@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FastLoss.NN;
+namespace FastLoss.Functional;
 
 /// <summary>The checks torch makes of the elementwise losses' options, with its wording; NaN fails them as in torch.</summary>
 internal static class LossOptions

@@ -1,0 +1,35 @@
+namespace FastLoss.NN;
+
+/// <summary>
+/// Names where in a container an error came from: the message of a module's exception gets
+/// "(in Sequential module 7, Linear)" appended, and the exception keeps its type, so callers catch what they caught
+/// before. Nested containers add one note each, innermost first.
+/// </summary>
+internal static class ModuleErrors
+{
+    public static bool CanLocate(Exception exception) => exception is ArgumentException or InvalidOperationException;
+
+    public static Exception Locate(Exception exception, int index, Module module)
+    {
+        string where = $"(in Sequential module {index}, {module.GetType().Name})";
+        return exception switch
+        {
+            ArgumentOutOfRangeException e => new ArgumentOutOfRangeException(e.ParamName, $"{MessageOf(e)} {where}"),
+            ArgumentException e => new ArgumentException($"{MessageOf(e)} {where}", e.ParamName, e),
+            _ => new InvalidOperationException($"{exception.Message} {where}", exception),
+        };
+    }
+
+    /// <summary>The message without the " (Parameter 'x')" that ArgumentException appends (it is appended again).</summary>
+    private static string MessageOf(ArgumentException exception)
+    {
+        string message = exception.Message;
+        if (exception.ParamName is { } parameter)
+        {
+            int suffix = message.IndexOf($" (Parameter '{parameter}')", StringComparison.Ordinal);
+            message = suffix >= 0 ? message[..suffix] : message;
+        }
+
+        return message;
+    }
+}
