@@ -56,11 +56,17 @@ internal static class CheckpointStore
     /// Loads the network's parameters from <paramref name="path"/> (every name present, every shape matching, as
     /// torch's strict load_state_dict; nothing is changed on an error) and returns the file's metadata.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> LoadModel(string path, Module model)
+    public static IReadOnlyDictionary<string, string> LoadModel(string path, Module model, string? keyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         RequireFile(path, "checkpoint");
-        return SafeTensors.LoadInto(path, model.StateDict(), strict: true);
+        if (keyPrefix is null)
+        {
+            return SafeTensors.LoadInto(path, model.StateDict(), strict: true);
+        }
+
+        model.LoadStateDict(path, strict: true, keyPrefix);
+        return SafeTensors.Load(path).Metadata;
     }
 
     /// <summary>

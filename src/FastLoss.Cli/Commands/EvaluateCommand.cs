@@ -12,6 +12,7 @@ internal static class EvaluateCommand
     public static Command Create(CliConsole console)
     {
         Option<string> checkpoint = SharedOptions.Checkpoint();
+        Option<string?> keyPrefix = SharedOptions.KeyPrefix();
         Option<string> data = SharedOptions.Data();
         Option<bool> noDownload = SharedOptions.NoDownload();
         Option<int?> batchSize = SharedOptions.AtLeast(new Option<int?>("--batch-size")
@@ -27,12 +28,12 @@ internal static class EvaluateCommand
         Option<int?> threads = SharedOptions.Threads();
         var command = new Command("evaluate", "Test loss, accuracy and accuracy per class of a checkpoint on the CIFAR-10 test set.")
         {
-            checkpoint, data, noDownload, batchSize, limitTest, threads,
+            checkpoint, keyPrefix, data, noDownload, batchSize, limitTest, threads,
         };
         command.SetAction(parse => CommandAction.Run(console, "evaluate", () =>
         {
             SharedOptions.ApplyThreads(parse.GetValue(threads));
-            LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!);
+            LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!, parse.GetValue(keyPrefix));
             Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload));
             IImageDataset test = parse.GetValue(limitTest) is { } limit ? DatasetSubset.First(testSet, limit) : testSet;
             int batch = parse.GetValue(batchSize) ?? loaded.State?.BatchSize ?? 64;

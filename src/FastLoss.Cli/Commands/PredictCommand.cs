@@ -17,6 +17,7 @@ internal static class PredictCommand
     public static Command Create(CliConsole console)
     {
         Option<string> checkpoint = SharedOptions.Checkpoint();
+        Option<string?> keyPrefix = SharedOptions.KeyPrefix();
         Option<string> data = SharedOptions.Data();
         Option<bool> noDownload = SharedOptions.NoDownload();
         Option<int?> threads = SharedOptions.Threads();
@@ -27,12 +28,12 @@ internal static class PredictCommand
         };
         var command = new Command("predict", "Predict the class of CIFAR-10 test images with a checkpoint.")
         {
-            checkpoint, data, noDownload, threads, indexes,
+            checkpoint, keyPrefix, data, noDownload, threads, indexes,
         };
         command.SetAction(parse => CommandAction.Run(console, "predict", () =>
         {
             SharedOptions.ApplyThreads(parse.GetValue(threads));
-            LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!);
+            LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!, parse.GetValue(keyPrefix));
             Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload));
             int[] chosen = ParseIndexes(parse.GetValue(indexes)!, testSet.Count);
             Write(console.Out, loaded, testSet, chosen);

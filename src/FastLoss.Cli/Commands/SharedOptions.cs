@@ -34,6 +34,12 @@ internal static class SharedOptions
         Required = true,
     };
 
+    public static Option<string?> KeyPrefix() => new("--key-prefix")
+    {
+        Description = "Remove this prefix from the checkpoint's tensor names first (a state_dict saved from a module that held the network as self.model1 names them 'model1.0.weight': pass model1.).",
+        HelpName = "PREFIX",
+    };
+
     /// <summary>Adds a check that the option's value, when given, lies in [minimum, maximum].</summary>
     public static Option<T> AtLeast<T>(Option<T> option, int minimum, int maximum = int.MaxValue)
     {

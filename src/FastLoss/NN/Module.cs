@@ -119,11 +119,14 @@ public abstract class Module
     /// Copies parameters from <paramref name="stateDict"/> into this module's parameters (torch's
     /// <c>load_state_dict</c>): with <paramref name="strict"/>, missing and unexpected keys are refused; a shape that
     /// differs always is. Nothing is copied when anything is refused. The parameters stay the same tensors, so
-    /// optimizers built before keep working on them.
+    /// optimizers built before keep working on them. <paramref name="keyPrefix"/> is removed from the keys that start
+    /// with it (torch's <c>consume_prefix_in_state_dict_if_present</c>): a state dict saved from a model that held this
+    /// one as <c>self.model1</c> names its weights "model1.0.weight".
     /// </summary>
-    public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string? keyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
+        stateDict = StateDictLoader.WithoutPrefix(stateDict, keyPrefix);
         var parameters = NamedParameters();
         List<string> problems = StateDictLoader.Check(parameters, stateDict, strict, out var missing, out var unexpected);
         if (problems.Count > 0)
@@ -139,21 +142,21 @@ public abstract class Module
     /// <summary>
     /// Loads parameters from a safetensors file (as written by <c>safetensors.torch.save_file(model.state_dict())</c> or
     /// <see cref="Serialization.SafeTensors.Save"/>), with the checks of the dictionary overload; a refused file is an
-    /// <see cref="InvalidDataException"/> naming it.
+    /// <see cref="InvalidDataException"/> naming it. F16, BF16 and F64 tensors load converted to float32.
     /// </summary>
-    public LoadStateDictResult LoadStateDict(string path, bool strict = true)
+    public LoadStateDictResult LoadStateDict(string path, bool strict = true, string? keyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var content = Serialization.SafeTensors.Load(path);
+        IReadOnlyDictionary<string, Tensor> tensors = StateDictLoader.WithoutPrefix(Serialization.SafeTensors.Load(path).Tensors, keyPrefix);
         var parameters = NamedParameters();
-        List<string> problems = StateDictLoader.Check(parameters, content.Tensors, strict, out var missing, out var unexpected);
+        List<string> problems = StateDictLoader.Check(parameters, tensors, strict, out var missing, out var unexpected);
         if (problems.Count > 0)
         {
             throw new InvalidDataException(
                 $"Error(s) in loading state_dict for {GetType().Name} from '{path}':\n\t{string.Join("\n\t", problems)}");
         }
 
-        StateDictLoader.Copy(parameters, content.Tensors);
+        StateDictLoader.Copy(parameters, tensors);
         return new LoadStateDictResult(missing, unexpected);
     }
 

@@ -56,6 +56,27 @@ internal static class StateDictLoader
         return problems;
     }
 
+    /// <summary>The state dict with <paramref name="prefix"/> removed from the keys that start with it (all of them when null).</summary>
+    public static IReadOnlyDictionary<string, Tensor> WithoutPrefix(IReadOnlyDictionary<string, Tensor> state, string? prefix)
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            return state;
+        }
+
+        var renamed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string key, Tensor value) in state)
+        {
+            string name = key.StartsWith(prefix, StringComparison.Ordinal) ? key[prefix.Length..] : key;
+            if (!renamed.TryAdd(name, value))
+            {
+                throw new ArgumentException($"the state dict holds both '{key}' and '{prefix}{name}', which name the same parameter once the prefix '{prefix}' is removed", nameof(state));
+            }
+        }
+
+        return renamed;
+    }
+
     /// <summary>Copies every parameter found in <paramref name="state"/> into the model's tensor (a write: its version moves on).</summary>
     public static void Copy(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> state)
     {

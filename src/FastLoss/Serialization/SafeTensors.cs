@@ -21,6 +21,9 @@ public static class SafeTensors
     private const string MetadataKey = "__metadata__";
     private const string Float32 = "F32";
 
+    // The floating dtypes a file may hold; every one loads as float32 (F64 rounds, F16 and BF16 widen exactly).
+    private static readonly string[] FloatDtypes = ["F32", "F16", "BF16", "F64"];
+
     // Every dtype of the format, so an unsupported-but-valid dtype gets a different message from a bad one.
     private static readonly string[] KnownDtypes =
         ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
@@ -75,12 +78,22 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = File.ReadAllBytes(path);
-        Layout layout = ParseLayout(path, bytes);
+        Layout layout;
+        try
+        {
+            layout = ParseLayout(path, bytes);
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            // Whatever the checks above did not foresee is still a malformed file, not a fault of the reader.
+            throw new InvalidDataException($"'{path}' is not a valid safetensors file: {e.Message}", e);
+        }
+
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (Entry entry in layout.Entries)
         {
             var tensor = Tensor.Zeros(entry.Shape);
-            ReadFloats(bytes.AsSpan(checked((int)(layout.DataStart + entry.Begin)), (int)(entry.End - entry.Begin)), tensor.Span);
+            ReadValues(bytes.AsSpan(checked((int)(layout.DataStart + entry.Begin)), (int)(entry.End - entry.Begin)), entry.Dtype, tensor.Data);
             tensors.Add(entry.Name, tensor);
         }
 
@@ -236,21 +249,54 @@ public static class SafeTensors
         }
     }
 
-    private static void ReadFloats(ReadOnlySpan<byte> bytes, Span<float> values)
+    /// <summary>Little-endian values of <paramref name="dtype"/> as float32.</summary>
+    private static void ReadValues(ReadOnlySpan<byte> bytes, string dtype, Span<float> values)
     {
-        if (BitConverter.IsLittleEndian)
+        switch (dtype)
         {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
-            return;
-        }
+            case Float32 when BitConverter.IsLittleEndian:
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
+                break;
+            case Float32:
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+                }
 
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+                break;
+            case "F16":
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(i * 2, 2));
+                }
+
+                break;
+            case "BF16":
+                // bfloat16 is the upper half of a float32.
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.Slice(i * 2, 2)) << 16);
+                }
+
+                break;
+            default:
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes.Slice(i * 8, 8));
+                }
+
+                break;
         }
     }
 
-    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
+    private static int BytesOf(string dtype) => dtype switch
+    {
+        "F16" or "BF16" => 2,
+        "F64" => 8,
+        _ => 4,
+    };
+
+    private sealed record Entry(string Name, string Dtype, int[] Shape, long Begin, long End);
 
     private sealed record Layout(long DataStart, List<Entry> Entries, Dictionary<string, string> Metadata);
 
@@ -280,6 +326,11 @@ public static class SafeTensors
             throw Corrupt(path, "the header does not start with '{' (not a safetensors file?)");
         }
 
+        if (System.Text.Unicode.Utf8.ToUtf16(headerBytes, new char[headerBytes.Length], out int valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            throw Corrupt(path, $"the header is not UTF-8 text: byte {8 + valid} of the file ({headerBytes[valid]:X2}) starts no UTF-8 character");
+        }
+
         // Duplicate names are refused by the parser: a name must describe one tensor.
         JsonDocument document;
         try
@@ -288,7 +339,8 @@ public static class SafeTensors
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not a valid safetensors file: the header is not valid JSON: {e.Message}", e);
+            throw new InvalidDataException(
+                $"'{path}' is not a valid safetensors file: the header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line): {e.Message}", e);
         }
 
         using (document)
@@ -306,7 +358,7 @@ public static class SafeTensors
             {
                 if (property.Name == MetadataKey)
                 {
-                    ReadMetadata(path, property.Value, metadata);
+                    ReadMetadata(property.Value, metadata);
                 }
                 else
                 {
@@ -320,21 +372,20 @@ public static class SafeTensors
         }
     }
 
-    private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    /// <summary>
+    /// The metadata: string pairs by the format, but writers put other things there, so it is read leniently: a
+    /// value that is not a string is kept as its JSON text, and metadata that is not an object is ignored.
+    /// </summary>
+    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Corrupt(path, $"'{MetadataKey}' is a JSON {value.ValueKind}, not an object of strings");
+            return;
         }
 
         foreach (JsonProperty pair in value.EnumerateObject())
         {
-            if (pair.Value.ValueKind != JsonValueKind.String)
-            {
-                throw Corrupt(path, $"metadata '{pair.Name}' is a JSON {pair.Value.ValueKind}; the format allows only strings");
-            }
-
-            metadata.Add(pair.Name, pair.Value.GetString()!);
+            metadata[pair.Name] = pair.Value.ValueKind == JsonValueKind.String ? pair.Value.GetString()! : pair.Value.GetRawText();
         }
     }
 
@@ -353,10 +404,10 @@ public static class SafeTensors
         }
 
         string dtypeName = dtype.GetString()!;
-        if (dtypeName != Float32)
+        if (Array.IndexOf(FloatDtypes, dtypeName) < 0)
         {
             throw Corrupt(path, Array.IndexOf(KnownDtypes, dtypeName) >= 0
-                ? $"tensor '{name}' has dtype {dtypeName}; FastLoss tensors are {Float32} (float32)"
+                ? $"tensor '{name}' has dtype {dtypeName}; FastLoss reads the floating dtypes ({string.Join(", ", FloatDtypes)}) as float32"
                 : $"tensor '{name}' has dtype '{dtypeName}', which is not a safetensors dtype");
         }
 
@@ -395,15 +446,15 @@ public static class SafeTensors
             throw Corrupt(path, $"tensor '{name}' has data_offsets [{begin}, {end}]: begin must be non-negative and not after end");
         }
 
-        long expected = elements * sizeof(float);
+        long expected = elements * BytesOf(dtypeName);
         if (end - begin != expected)
         {
             throw Corrupt(path,
-                $"tensor '{name}' has shape {TensorShape.FormatList(shape)} ({elements} {Float32} values, {expected} bytes) " +
+                $"tensor '{name}' has shape {TensorShape.FormatList(shape)} ({elements} {dtypeName} values, {expected} bytes) " +
                 $"but data_offsets [{begin}, {end}] span {end - begin} bytes");
         }
 
-        return new Entry(name, shape, begin, end);
+        return new Entry(name, dtypeName, shape, begin, end);
     }
 
     /// <summary>The tensors must tile the data section exactly: no gap, no overlap, nothing past the end.</summary>

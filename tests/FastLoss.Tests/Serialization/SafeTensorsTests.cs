@@ -234,15 +234,78 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Contains("the header is not valid JSON",
             LoadError(FileWith("{\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}", 8)),
             StringComparison.Ordinal);
-        Assert.Contains("metadata 'epoch' is a JSON Number; the format allows only strings",
-            LoadError(FileWith("{\"__metadata__\":{\"epoch\":3}}", 0)), StringComparison.Ordinal);
+
+        // A header that is not UTF-8, in a tensor's name: named by its byte offset, as InvalidDataException.
+        byte[] notUtf8 = FileWith("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+        notUtf8[8 + 2] = 0xFF;
+        Assert.Contains("the header is not UTF-8 text: byte 10 of the file (FF) starts no UTF-8 character", LoadError(notUtf8), StringComparison.Ordinal);
+        byte[] truncatedCharacter = FileWith("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+        truncatedCharacter[8 + 2] = 0xC3;
+        Assert.Contains("the header is not UTF-8 text", LoadError(truncatedCharacter), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Metadata_may_hold_anything_and_keeps_it_as_text()
+    {
+        string path = _folder.Combine("metadata.safetensors");
+        File.WriteAllBytes(path, FileWith("{\"__metadata__\":{\"format\":\"pt\",\"epoch\":3,\"nested\":{\"a\":[1,2]}},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4));
+        var content = SafeTensors.Load(path);
+        Assert.Equal("pt", content.Metadata["format"]);
+        Assert.Equal("3", content.Metadata["epoch"]);
+        Assert.Equal("{\"a\":[1,2]}", content.Metadata["nested"]);
+
+        File.WriteAllBytes(path, FileWith("{\"__metadata__\":[1],\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4));
+        Assert.Empty(SafeTensors.Load(path).Metadata);
+    }
+
+    [Fact]
+    public void Half_bfloat16_and_double_tensors_load_as_float32()
+    {
+        float[] values = [1.5f, -2.25f, 65504f, 3.0517578e-05f];
+        byte[] half = new byte[8], bf16 = new byte[8], f64 = new byte[32];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(half.AsSpan(i * 2), (Half)values[i]);
+            BinaryPrimitives.WriteUInt16LittleEndian(bf16.AsSpan(i * 2), (ushort)(BitConverter.SingleToInt32Bits(values[i]) >> 16));
+            BinaryPrimitives.WriteDoubleLittleEndian(f64.AsSpan(i * 8), 1.0 / 3.0);
+        }
+
+        string header = "{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]}," +
+            "\"b\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[8,16]}," +
+            "\"d\":{\"dtype\":\"F64\",\"shape\":[4],\"data_offsets\":[16,48]}}";
+        byte[] file = FileWith(header, 0);
+        string path = _folder.Combine("mixed.safetensors");
+        File.WriteAllBytes(path, [.. file, .. half, .. bf16, .. f64]);
+        var content = SafeTensors.Load(path);
+        Assert.Equal(values, content.Tensors["h"].ToArray());
+        Assert.Equal([2, 2], content.Tensors["b"].Shape.ToArray());
+        Assert.Equal([1.5f, -2.25f, 65280f, 3.0517578e-05f], content.Tensors["b"].ToArray());
+        Assert.All(content.Tensors["d"].ToArray(), v => Assert.Equal((float)(1.0 / 3.0), v));
+    }
+
+    [Fact]
+    public void A_module_prefix_in_the_keys_is_stripped_when_asked()
+    {
+        // The first tutorial's Tudui class holds its Sequential as self.model1: torch saves "model1.0.weight".
+        var source = new FastLoss.NN.Sequential(new FastLoss.NN.Linear(3, 2), new FastLoss.NN.ReLU(), new FastLoss.NN.Linear(2, 1));
+        var state = source.StateDict().ToDictionary(p => "model1." + p.Key, p => p.Value);
+        string path = _folder.Combine("tudui.safetensors");
+        SafeTensors.Save(path, state);
+        var model = new FastLoss.NN.Sequential(new FastLoss.NN.Linear(3, 2), new FastLoss.NN.ReLU(), new FastLoss.NN.Linear(2, 1));
+        var error = Assert.Throws<InvalidDataException>(() => model.LoadStateDict(path));
+        Assert.Contains("Unexpected key(s) in state_dict: \"model1.0.bias\"", error.Message, StringComparison.Ordinal);
+        model.LoadStateDict(path, keyPrefix: "model1.");
+        Assert.Equal(source.Parameters()[2].ToArray(), model.Parameters()[2].ToArray());
+        model.LoadStateDict(state, keyPrefix: "model1.");
     }
 
     [Fact]
     public void Wrong_dtypes_shapes_and_offsets_are_refused_with_the_values()
     {
-        Assert.Contains("tensor 'w' has dtype F16; FastLoss tensors are F32",
-            LoadError(FileWith("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)), StringComparison.Ordinal);
+        Assert.Contains("tensor 'w' has dtype I64; FastLoss reads the floating dtypes (F32, F16, BF16, F64) as float32",
+            LoadError(FileWith("{\"w\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 16)), StringComparison.Ordinal);
+        Assert.Contains("tensor 'w' has shape [2] (2 F16 values, 4 bytes) but data_offsets [0, 8] span 8 bytes",
+            LoadError(FileWith("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8)), StringComparison.Ordinal);
         Assert.Contains("tensor 'w' has dtype 'float', which is not a safetensors dtype",
             LoadError(FileWith("{\"w\":{\"dtype\":\"float\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8)), StringComparison.Ordinal);
         Assert.Contains("tensor 'w' has shape [2, 3] (6 F32 values, 24 bytes) but data_offsets [0, 20] span 20 bytes",
@@ -263,6 +326,43 @@ public sealed class SafeTensorsTests : IDisposable
             LoadError(FileWith("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 8)), StringComparison.Ordinal);
         Assert.Contains("tensor 'a' has no 'data_offsets' pair of integers",
             LoadError(FileWith("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4)), StringComparison.Ordinal);
+    }
+
+    /// <summary>Random damage to a valid file (bytes changed, cut short, grown): it loads or it is an InvalidDataException, nothing else.</summary>
+    [Fact]
+    public void Damaged_files_are_refused_as_invalid_data_and_never_with_another_exception()
+    {
+        byte[] valid = ValidFile(out _);
+        string path = _folder.Combine("fuzzed.safetensors");
+        var random = new Random(12345);
+        int refused = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            byte[] bytes = (byte[])valid.Clone();
+            int edits = 1 + random.Next(4);
+            for (int e = 0; e < edits; e++)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            if (trial % 5 == 0)
+            {
+                bytes = bytes[..random.Next(bytes.Length)];
+            }
+
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                _ = SafeTensors.Load(path);
+            }
+            catch (InvalidDataException error)
+            {
+                Assert.Contains(path, error.Message, StringComparison.Ordinal);
+                refused++;
+            }
+        }
+
+        Assert.True(refused > 1000, $"only {refused} of 3000 damaged files were refused");
     }
 
     [Fact]
