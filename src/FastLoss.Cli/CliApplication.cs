@@ -47,13 +47,15 @@ internal static class CliApplication
         };
         if (parse.Errors.Count > 0 && !AsksForHelp(args))
         {
+            // One line: every problem with the command line, then where the usage is.
+            var problems = new List<string>(parse.Errors.Count);
             foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
             {
-                console.Error.WriteLine($"fastloss: {error.Message}");
+                problems.Add(error.Message.TrimEnd('.'));
             }
 
             string command = parse.CommandResult.Command == root ? Name : $"{Name} {parse.CommandResult.Command.Name}";
-            console.Error.WriteLine($"Run '{command} --help' for usage.");
+            console.Error.WriteLine($"fastloss: {string.Join("; ", problems)}. Run '{command} --help' for usage.");
             return ExitCodes.Usage;
         }
 

@@ -34,7 +34,7 @@ internal static class EvaluateCommand
         {
             SharedOptions.ApplyThreads(parse.GetValue(threads));
             LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!, parse.GetValue(keyPrefix));
-            Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload));
+            Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload), console.Out);
             IImageDataset test = parse.GetValue(limitTest) is { } limit ? DatasetSubset.First(testSet, limit) : testSet;
             int batch = parse.GetValue(batchSize) ?? loaded.State?.BatchSize ?? 64;
             EvaluationResult result = new Evaluator(loaded.Model, test, batch, FastLoss.NN.Cifar10Cnn.Classes).Run();

@@ -34,7 +34,7 @@ internal static class PredictCommand
         {
             SharedOptions.ApplyThreads(parse.GetValue(threads));
             LoadedCheckpoint loaded = LoadedCheckpoint.Load(parse.GetValue(checkpoint)!, parse.GetValue(keyPrefix));
-            Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload));
+            Cifar10 testSet = SharedOptions.TestSet(parse.GetValue(data)!, parse.GetValue(noDownload), console.Out);
             int[] chosen = ParseIndexes(parse.GetValue(indexes)!, testSet.Count);
             Write(console.Out, loaded, testSet, chosen);
             return ExitCodes.Success;

@@ -40,39 +40,49 @@ internal static class SharedOptions
         HelpName = "PREFIX",
     };
 
-    /// <summary>Adds a check that the option's value, when given, lies in [minimum, maximum].</summary>
+    /// <summary>
+    /// Makes the option parse its value itself: a whole number in [minimum, maximum]. Anything else (not a number,
+    /// out of range, too large for 32 bits) is one error naming the option, the value and what is accepted; the
+    /// parser's own conversion would throw instead.
+    /// </summary>
     public static Option<T> AtLeast<T>(Option<T> option, int minimum, int maximum = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(result =>
+        string accepted = minimum == int.MinValue ? "a whole number that fits in 32 bits"
+            : maximum == int.MaxValue ? $"a whole number, {minimum} or more"
+            : $"a whole number from {minimum} to {maximum}";
+        option.CustomParser = result =>
         {
-            if (result.Tokens.Count == 0)
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < minimum || value > maximum)
             {
-                return;
+                result.AddError($"{option.Name} must be {accepted}, got '{text}'.");
+                return default!;
             }
 
-            string text = result.Tokens[0].Value;
-            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && (value < minimum || value > maximum))
-            {
-                result.AddError(maximum == int.MaxValue
-                    ? $"{option.Name} must be {minimum} or more, got {value}."
-                    : $"{option.Name} must be between {minimum} and {maximum}, got {value}.");
-            }
-        });
+            return (T)(object)value;
+        };
         return option;
     }
 
-    /// <summary>Adds a check that a number option is finite and not negative.</summary>
+    /// <summary>A whole-number option that takes any 32-bit value (a seed), parsed with the same one-line errors.</summary>
+    public static Option<int> AnyInteger(Option<int> option) => AtLeast(option, int.MinValue);
+
+    /// <summary>Makes the option parse its value itself: a finite number, 0 or more (NaN and infinities are refused).</summary>
     public static Option<float> NonNegative(Option<float> option)
     {
         ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(result =>
+        option.CustomParser = result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<float>() is var value && !(value >= 0 && float.IsFinite(value)))
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value) || value < 0)
             {
-                result.AddError($"{option.Name} must be a finite number, 0 or more, got {result.Tokens[0].Value}.");
+                result.AddError($"{option.Name} must be a finite number, 0 or more, got '{text}'.");
+                return default;
             }
-        });
+
+            return value;
+        };
         return option;
     }
 
@@ -85,8 +95,20 @@ internal static class SharedOptions
         }
     }
 
-    /// <summary>The CIFAR-10 test set under <paramref name="root"/>, downloaded first unless <paramref name="noDownload"/>.</summary>
-    public static Cifar10 TestSet(string root, bool noDownload) => new(root, train: false, download: !noDownload);
+    /// <summary>
+    /// The CIFAR-10 test set under <paramref name="root"/>, downloaded first unless <paramref name="noDownload"/>; a
+    /// download is announced on <paramref name="output"/> with where the data was looked for.
+    /// </summary>
+    public static Cifar10 TestSet(string root, bool noDownload, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!noDownload && !Cifar10.IsPresent(root, train: false))
+        {
+            output.WriteLine($"CIFAR-10 not found ({Cifar10.Searched(root, train: false)}): downloading it into '{Path.GetFullPath(root)}'.");
+        }
+
+        return new(root, train: false, download: !noDownload);
+    }
 
     /// <summary>Whether <paramref name="option"/> appears on the command line (not just its default).</summary>
     public static bool IsGiven(this ParseResult parse, Option option)

@@ -39,12 +39,12 @@ internal static class TrainCommand
             HelpName = "X",
             DefaultValueFactory = _ => 0f,
         });
-        Option<int> seed = new("--seed")
+        Option<int> seed = SharedOptions.AnyInteger(new Option<int>("--seed")
         {
             Description = "Seeds the initial weights and the shuffle order.",
             HelpName = "N",
             DefaultValueFactory = _ => 0,
-        };
+        });
         Option<int?> threads = SharedOptions.Threads();
         Option<string> output = new("--out")
         {
@@ -125,6 +125,12 @@ internal static class TrainCommand
         if (result.Epochs.Count > 0 || result.Interrupted)
         {
             console.Out.WriteLine($"outputs in {result.OutputFolder}");
+        }
+
+        if (result.ResumeWith is { } command)
+        {
+            // Plain text after the progress display: one line, not wrapped, that runs as printed.
+            console.Out.WriteLine($"continue with: {command}");
         }
 
         return result.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;

@@ -29,6 +29,9 @@ internal sealed class Evaluator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
         _model = model;
+
+        // A batch never exceeds the data: ten test images with --batch-size 1000000 are one batch of ten.
+        batchSize = Math.Clamp(batchSize, 1, Math.Max(1, dataset.Count));
         _loader = new DataLoader(dataset, batchSize, shuffle: false, dropLast: false, transform: new ToTensor());
         _paddedImages = Tensor.Zeros(batchSize, dataset.Channels, dataset.Height, dataset.Width);
         _paddedLabels = IndexTensor.Zeros(batchSize);

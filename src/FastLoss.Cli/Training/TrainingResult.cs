@@ -8,4 +8,8 @@ namespace FastLoss.Cli.Training;
 /// <param name="Epochs">The epochs completed in this invocation.</param>
 /// <param name="Interrupted">Whether cancellation stopped the run before its last epoch.</param>
 /// <param name="OutputFolder">Where the checkpoint, curves and events are.</param>
-internal sealed record TrainingResult(TrainingState State, IReadOnlyList<EpochSummary> Epochs, bool Interrupted, string OutputFolder);
+internal sealed record TrainingResult(TrainingState State, IReadOnlyList<EpochSummary> Epochs, bool Interrupted, string OutputFolder)
+{
+    /// <summary>For an interrupted run, the command that continues it (printed after the progress display is gone).</summary>
+    public string? ResumeWith { get; init; }
+}

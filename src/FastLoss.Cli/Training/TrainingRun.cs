@@ -44,6 +44,11 @@ internal sealed class TrainingRun
         }
 
         Validate(settings);
+        if (settings.Download && !Cifar10.IsPresent(settings.DataRoot, train: true))
+        {
+            _reporter.Note($"CIFAR-10 not found ({Cifar10.Searched(settings.DataRoot, train: true)}): downloading it into '{Path.GetFullPath(settings.DataRoot)}'.");
+        }
+
         var trainSet = new Cifar10(settings.DataRoot, train: true, download: settings.Download);
         var testSet = new Cifar10(settings.DataRoot, train: false, download: settings.Download);
         IImageDataset train = settings.LimitTrain is { } limitTrain ? DatasetSubset.First(trainSet, limitTrain) : trainSet;
@@ -84,7 +89,9 @@ internal sealed class TrainingRun
         _reporter.RunStarted(Describe(settings, trainSet, testSet, train, test, model, loader, output, start));
         Directory.CreateDirectory(output);
         double position = start.Epoch + ((double)start.BatchInEpoch / loader.Count);
-        int expectedPoints = checked(((settings.Epochs - start.Epoch) * ((loader.Count / settings.LogInterval) + 1)) + 1);
+
+        // A capacity hint only: a huge --epochs must not overflow it.
+        int expectedPoints = (int)Math.Min(1 << 20, (((long)settings.Epochs - start.Epoch) * ((loader.Count / settings.LogInterval) + 1)) + 1);
         TrainingHistory history = resumed is null
             ? new TrainingHistory(expectedPoints)
             : TrainingHistory.ReadOrEmpty(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Resume!))!, CsvFileName), position, expectedPoints);
@@ -220,6 +227,7 @@ internal sealed class TrainingRun
                 LogInterval = settings.LogInterval,
             };
             bool interrupted = false;
+            string? resumeWith = null;
             for (int epoch = start.Epoch; epoch < settings.Epochs; epoch++)
             {
                 EpochPosition from = epoch == start.Epoch ? start.Position : default;
@@ -231,8 +239,9 @@ internal sealed class TrainingRun
                     string path = Save(state);
                     reporter.Note(
                         $"interrupted: stopped after batch {position.Batch}/{loop.Batches} of epoch {epoch + 1} (step {loop.Step}); " +
-                        $"checkpoint written to {path}; continue with: fastloss train --resume {path} --epochs {settings.Epochs}");
+                        $"checkpoint written to {path}");
                     interrupted = true;
+                    resumeWith = path;
                     break;
                 }
 
@@ -253,16 +262,17 @@ internal sealed class TrainingRun
                 reporter.EpochCompleted(summary);
                 if (cancellation.IsCancellationRequested && epoch + 1 < settings.Epochs)
                 {
-                    reporter.Note(
-                        $"interrupted: stopped after epoch {epoch + 1} (step {loop.Step}); checkpoint written to " +
-                        $"{Path.Combine(output, CheckpointStore.ModelFileName)}; continue with: fastloss train --resume " +
-                        $"{Path.Combine(output, CheckpointStore.ModelFileName)} --epochs {settings.Epochs}");
+                    resumeWith = Path.Combine(output, CheckpointStore.ModelFileName);
+                    reporter.Note($"interrupted: stopped after epoch {epoch + 1} (step {loop.Step}); checkpoint written to {resumeWith}");
                     interrupted = true;
                     break;
                 }
             }
 
-            return new TrainingResult(state, epochs, interrupted, output);
+            return new TrainingResult(state, epochs, interrupted, output)
+            {
+                ResumeWith = resumeWith is null ? null : ResumeCommand.Line(resumeWith, settings),
+            };
         }
 
         /// <summary>The checkpoint pair, then the losses as CSV and PNG; returns the checkpoint's path.</summary>

@@ -39,6 +39,11 @@ public sealed class Cifar10 : IImageDataset
         {
             data = ReadFolder(folder, wanted);
         }
+        else if (FolderHasAny(Root, wanted))
+        {
+            // root is the folder that holds the batch files itself (.../cifar-10-batches-bin).
+            data = ReadFolder(Root, wanted);
+        }
         else if (File.Exists(archive))
         {
             data = ReadArchive(archive, wanted);
@@ -58,9 +63,8 @@ public sealed class Cifar10 : IImageDataset
         else
         {
             throw new FileNotFoundException(
-                $"CIFAR-10 {(train ? "training" : "test")} data not found: looked in the folder '{folder}' for " +
-                $"{string.Join(", ", wanted)}{(train ? " (any of them)" : "")}, and for the archive '{archive}'. " +
-                "Pass download: true to fetch the official archive, or point root at the folder that holds cifar-10-batches-bin.");
+                $"CIFAR-10 {(train ? "training" : "test")} data not found: {Searched(root, train)}. " +
+                "Pass download: true to fetch the official archive, or point root at the folder that holds cifar-10-batches-bin or its files.");
         }
 
         _records = data.Records;
@@ -68,6 +72,29 @@ public sealed class Cifar10 : IImageDataset
         Files = data.Files;
         MissingFiles = data.Missing;
         Count = _records.Length / Cifar10Format.RecordBytes;
+    }
+
+    /// <summary>
+    /// Whether the <paramref name="train"/> split can be read under <paramref name="root"/> without a download: in
+    /// <c>root/cifar-10-batches-bin/</c>, in <c>root</c> itself, or in <c>root/cifar-10-binary.tar.gz</c>.
+    /// </summary>
+    public static bool IsPresent(string root, bool train)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        string full = Path.GetFullPath(root);
+        string[] wanted = train ? Cifar10Format.TrainFileNames : Cifar10Format.TestFileNames;
+        return FolderHasAny(Path.Combine(full, Cifar10Format.FolderName), wanted) || FolderHasAny(full, wanted)
+            || File.Exists(Path.Combine(full, Cifar10Format.ArchiveName));
+    }
+
+    /// <summary>Where <see cref="IsPresent"/> looks, and for which files, in words: for messages before a download.</summary>
+    public static string Searched(string root, bool train)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        string full = Path.GetFullPath(root);
+        string[] wanted = train ? Cifar10Format.TrainFileNames : Cifar10Format.TestFileNames;
+        return $"looked for {string.Join(", ", wanted)}{(train ? " (any of them)" : "")} in the folders " +
+            $"'{Path.Combine(full, Cifar10Format.FolderName)}' and '{full}', and for the archive '{Path.Combine(full, Cifar10Format.ArchiveName)}'";
     }
 
     /// <summary>The dataset root, as a full path.</summary>

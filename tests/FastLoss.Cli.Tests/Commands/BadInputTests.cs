@@ -91,13 +91,32 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void The_folder_of_the_batch_files_is_accepted_as_data()
+    {
+        // ../shared/data/cifar-10-batches-bin itself, not the folder that holds it.
+        string batches = Path.Combine(TestPaths.Cifar10Root, "cifar-10-batches-bin");
+        CliResult result = CliRun.Run("evaluate", "--checkpoint", FreshCheckpoint(), "--data", batches, "--no-download", "--limit-test", "20");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("test loss", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_evaluation_batch_far_larger_than_the_test_set_is_cut_to_it()
+    {
+        CliResult result = CliRun.Run("evaluate", "--checkpoint", FreshCheckpoint(), "--data", Data, "--no-download", "--limit-test", "10", "--batch-size", "2000000000");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("using the first 10", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"accuracy [0-9.]+% \(\d+\/10\)", result.Output);
+    }
+
+    [Fact]
     public void Missing_data_without_download()
     {
         string empty = Path.Combine(_folder, "no-data");
         Directory.CreateDirectory(empty);
         AssertFailsWith(
             CliRun.Run("evaluate", "--checkpoint", FreshCheckpoint(), "--data", empty, "--no-download"), "evaluate",
-            $"CIFAR-10 test data not found: looked in the folder '{Path.Combine(empty, "cifar-10-batches-bin")}' for test_batch.bin");
+            $"CIFAR-10 test data not found: looked for test_batch.bin in the folders '{Path.Combine(empty, "cifar-10-batches-bin")}' and '{empty}', and for the archive '{Path.Combine(empty, "cifar-10-binary.tar.gz")}'");
 
         string output = Path.Combine(_folder, "run");
         AssertFailsWith(
@@ -129,21 +148,38 @@ public sealed class BadInputTests : IDisposable
         Assert.False(Directory.Exists(output), "nothing may be written for a refused resume");
     }
 
+    /// <summary>
+    /// Every option value that does not parse or is out of range: one line naming the option, the value and what is
+    /// accepted, then where the usage is, exit code 2, nothing else printed (no stack trace, no "internal error").
+    /// </summary>
     [Theory]
-    [InlineData("fastloss: --epochs must be 1 or more, got 0.", "train", "--epochs", "0")]
-    [InlineData("fastloss: --threads must be between 1 and 256, got 0.", "train", "--threads", "0")]
-    [InlineData("fastloss: --lr must be a finite number, 0 or more, got -1.", "train", "--lr", "-1")]
-    [InlineData("fastloss: Cannot parse argument 'ten' for option '--epochs' as expected type 'System.Int32'.", "train", "--epochs", "ten")]
-    [InlineData("fastloss: Unrecognized command or argument '--colour'.", "train", "--colour", "red")]
+    [InlineData("fastloss: --epochs must be a whole number, 1 or more, got '0'.", "train", "--epochs", "0")]
+    [InlineData("fastloss: --epochs must be a whole number, 1 or more, got 'ten'.", "train", "--epochs", "ten")]
+    [InlineData("fastloss: --epochs must be a whole number, 1 or more, got '99999999999'.", "train", "--epochs", "99999999999")]
+    [InlineData("fastloss: --threads must be a whole number from 1 to 256, got '0'.", "train", "--threads", "0")]
+    [InlineData("fastloss: --threads must be a whole number from 1 to 256, got '100000'.", "train", "--threads", "100000")]
+    [InlineData("fastloss: --lr must be a finite number, 0 or more, got '-1'.", "train", "--lr", "-1")]
+    [InlineData("fastloss: --lr must be a finite number, 0 or more, got 'abc'.", "train", "--lr", "abc")]
+    [InlineData("fastloss: --lr must be a finite number, 0 or more, got 'NaN'.", "train", "--lr", "NaN")]
+    [InlineData("fastloss: --lr must be a finite number, 0 or more, got 'Infinity'.", "train", "--lr", "Infinity")]
+    [InlineData("fastloss: --momentum must be a finite number, 0 or more, got ''.", "train", "--momentum", "")]
+    [InlineData("fastloss: --seed must be a whole number that fits in 32 bits, got '1.5'.", "train", "--seed", "1.5")]
+    [InlineData("fastloss: --batch-size must be a whole number, 1 or more, got '-64'.", "train", "--batch-size", "-64")]
+    [InlineData("fastloss: --log-interval must be a whole number, 1 or more, got 'x'.", "train", "--log-interval", "x")]
+    [InlineData("fastloss: --limit-test must be a whole number, 1 or more, got '0'.", "evaluate", "--checkpoint", "c.safetensors", "--limit-test", "0")]
+    [InlineData("fastloss: --batch-size must be a whole number, 1 or more, got '0'.", "evaluate", "--checkpoint", "c.safetensors", "--batch-size", "0")]
+    [InlineData("fastloss: Unrecognized command or argument '--colour'; Unrecognized command or argument 'red'.", "train", "--colour", "red")]
     [InlineData("fastloss: Option '--checkpoint' is required.", "evaluate")]
-    [InlineData("fastloss: Unrecognized command or argument 'fit'.", "fit")]
+    [InlineData("fastloss: Required command was not provided; Unrecognized command or argument 'fit'.", "fit")]
     public void Bad_command_lines_exit_with_2_and_point_to_help(string message, params string[] args)
     {
         CliResult result = CliRun.Run(args);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains(message, result.ErrorLines);
-        Assert.Matches(@"^Run 'fastloss( \w+)? --help' for usage\.$", result.ErrorLines[^1]);
+        string line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith(message, line, StringComparison.Ordinal);
+        Assert.Matches(@" Run 'fastloss( \w+)? --help' for usage\.$", line);
+        Assert.DoesNotContain("internal error", line, StringComparison.Ordinal);
         Assert.Equal("", result.Output);
     }
 

@@ -74,13 +74,13 @@ public sealed class PlotCommandTests : IDisposable
         var small = Run("a.csv", "b.png", "--height", "20");
 
         Assert.Equal(2, missing.Code);
-        Assert.Contains("fastloss: Required argument missing for command: 'plot'.", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("fastloss: Required argument missing for command: 'plot'", missing.Error, StringComparison.Ordinal);
         Assert.Contains("Run 'fastloss plot --help' for usage.", missing.Error, StringComparison.Ordinal);
         Assert.Equal(2, unknown.Code);
         Assert.Contains("Unrecognized command or argument '--colour'", unknown.Error, StringComparison.Ordinal);
         Assert.Equal(2, width.Code);
-        Assert.Contains("Cannot parse argument 'wide' for option '--width'", width.Error, StringComparison.Ordinal);
+        Assert.Contains("--width must be a whole number from 100 to 10000, got 'wide'.", width.Error, StringComparison.Ordinal);
         Assert.Equal(2, small.Code);
-        Assert.Contains("--height must be between 100 and 10000, got 20.", small.Error, StringComparison.Ordinal);
+        Assert.Contains("--height must be a whole number from 100 to 10000, got '20'.", small.Error, StringComparison.Ordinal);
     }
 }

@@ -82,8 +82,9 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         Assert.Equal("", interrupted.Error);
         string checkpoint = Path.Combine(_out, "checkpoint.safetensors");
         Assert.Contains(
-            $"interrupted: stopped after batch 2/5 of epoch 1 (step 2); checkpoint written to {checkpoint}; " +
-            $"continue with: fastloss train --resume {checkpoint} --epochs 2", interrupted.Output, StringComparison.Ordinal);
+            $"interrupted: stopped after batch 2/5 of epoch 1 (step 2); checkpoint written to {checkpoint}", interrupted.Output, StringComparison.Ordinal);
+        string resumeLine = Assert.Single(interrupted.Output.Split('\n'), line => line.StartsWith("continue with: ", StringComparison.Ordinal));
+        Assert.Contains($" train --resume {checkpoint} --data {TestPaths.Cifar10Root} --epochs 2 --no-download --limit-test 100", resumeLine, StringComparison.Ordinal);
         Assert.DoesNotContain("batch 3/5", interrupted.Output, StringComparison.Ordinal);
         SafeTensorsContent saved = SafeTensors.Load(checkpoint);
         Assert.Equal(("0", "2", "2"), (saved.Metadata["epoch"], saved.Metadata["batch_in_epoch"], saved.Metadata["step"]));
@@ -96,7 +97,8 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         Assert.Contains("(epoch 0 and 2 batches, step 2,", evaluate.Output, StringComparison.Ordinal);
 
-        CliResult resumed = CliRun.Run("train", "--resume", checkpoint, "--epochs", "2", "--data", TestPaths.Cifar10Root, "--no-download", "--limit-test", "100");
+        // The printed command, run by a shell as a user would paste it.
+        CliResult resumed = RunInShell(resumeLine["continue with: ".Length..]);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         Assert.Contains("epoch 1/2: 5 batches, resuming after batch 2", resumed.Output, StringComparison.Ordinal);
         Assert.Contains("epoch 1/2  batch 4/5  step 4  running loss", resumed.Output, StringComparison.Ordinal);
@@ -104,6 +106,23 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         Assert.Equal(EpochLine(_straight.Result.Output, 1), EpochLine(resumed.Output, 1));
         Assert.Equal(EpochLine(_straight.Result.Output, 2), EpochLine(resumed.Output, 2));
         AssertSameAsStraightRun();
+    }
+
+    private static CliResult RunInShell(string command)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), $"'{command}' did not finish");
+        return new CliResult(process.ExitCode, output, error.Result);
     }
 
     /// <summary>Network, momentum buffers, metadata counters and loss history equal the straight run's, bit for bit.</summary>
