@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastLoss.Cli.Training;
 using FastLoss.NN;
 using FastLoss.Optim;
@@ -6,29 +7,43 @@ using FastLoss.Serialization;
 namespace FastLoss.Cli.Checkpoints;
 
 /// <summary>
-/// Checkpoints of a training run, as two safetensors files in one folder, each written atomically:
+/// Checkpoints of a training run. Each one is a folder <c>checkpoints/step-NNNNNNNNNN/</c> in the run folder that holds
+/// the pair and the loss history, one unit:
 /// <list type="bullet">
-/// <item><c>checkpoint.safetensors</c>: the network alone, under torch's state_dict names ("0.weight", ...,
-/// "8.bias"), so <c>model.load_state_dict(safetensors.torch.load_file(path))</c> loads it in PyTorch as is; the
-/// training state (<see cref="TrainingState"/>) is in the file's metadata, which load_file ignores.</item>
-/// <item><c>optimizer.safetensors</c>: SGD's momentum buffers, named "optimizer.momentum_buffer.0.weight", ...,
-/// with the same training state in its metadata.</item>
+/// <item><c>checkpoint.safetensors</c>: the network alone, under torch's state_dict names ("0.weight", ..., "8.bias"),
+/// so <c>model.load_state_dict(safetensors.torch.load_file(path))</c> loads it in PyTorch as is; the training state
+/// (<see cref="TrainingState"/>: run id, seed, step, counters) is in its metadata, which load_file ignores;</item>
+/// <item><c>optimizer.safetensors</c>: SGD's momentum buffers ("optimizer.momentum_buffer.0.weight", ...) with the
+/// same training state;</item>
+/// <item><c>losses.csv</c>: the loss history up to that step.</item>
 /// </list>
-/// The optimizer file is written first and the network last, so a crash between the two leaves an optimizer
-/// state newer than the network; the step counters in both files expose that on resume.
+/// The folder is written as <c>checkpoints/.step-NNNNNNNNNN.partial/</c>, every file flushed to disk, and then renamed
+/// into place, so at every instant the newest complete step folder is either the previous checkpoint or the new
+/// one: a run killed anywhere resumes from one of them. The network file is then also copied to the run folder's
+/// <c>checkpoint.safetensors</c> (atomically) for evaluate, predict and PyTorch; older step folders are removed, and
+/// a new run removes what a killed one left half written.
 /// </summary>
 internal static class CheckpointStore
 {
     public const string ModelFileName = "checkpoint.safetensors";
     public const string OptimizerFileName = "optimizer.safetensors";
+    public const string HistoryFileName = "losses.csv";
+    public const string CheckpointsFolderName = "checkpoints";
     public const string MomentumBufferPrefix = "optimizer.momentum_buffer.";
 
-    /// <summary>Writes both files into <paramref name="folder"/>; returns the network file's path.</summary>
-    public static string Save(string folder, Module model, SGD optimizer, TrainingState state)
+    private const string StepPrefix = "step-";
+    private const string PartialSuffix = ".partial";
+
+    /// <summary>Step folders kept: the newest and the one before it.</summary>
+    private const int Kept = 2;
+
+    /// <summary>Writes one checkpoint of the run in <paramref name="runFolder"/>; returns its network file in the run folder.</summary>
+    public static string Save(string runFolder, Module model, SGD optimizer, TrainingState state, TrainingHistory history)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(history);
         Dictionary<string, string> metadata = state.ToMetadata();
         var buffers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         IReadOnlyList<(string Name, Tensor Parameter)> parameters = model.NamedParameters();
@@ -37,20 +52,85 @@ internal static class CheckpointStore
             ReadOnlySpan<float> buffer = optimizer.GetMomentumBuffer(i);
             if (!buffer.IsEmpty)
             {
-                (string name, Tensor parameter) = parameters[i];
-                buffers.Add(MomentumBufferPrefix + name, Tensor.FromValues(buffer, parameter.Shape.ToArray()));
+                (string parameterName, Tensor parameter) = parameters[i];
+                buffers.Add(MomentumBufferPrefix + parameterName, Tensor.FromValues(buffer, parameter.Shape.ToArray()));
             }
         }
 
-        SafeTensors.Save(Path.Combine(folder, OptimizerFileName), buffers, metadata);
-        string modelPath = Path.Combine(folder, ModelFileName);
-        SafeTensors.Save(modelPath, model.StateDict(), metadata);
-        return Path.GetFullPath(modelPath);
+        string checkpoints = Path.Combine(runFolder, CheckpointsFolderName);
+        string name = StepPrefix + state.Step.ToString("D10", CultureInfo.InvariantCulture);
+        string partial = Path.Combine(checkpoints, "." + name + PartialSuffix);
+        string complete = Path.Combine(checkpoints, name);
+        Directory.CreateDirectory(checkpoints);
+        if (Directory.Exists(partial))
+        {
+            Directory.Delete(partial, recursive: true);
+        }
+
+        Directory.CreateDirectory(partial);
+        FaultPoints.Reach($"created {partial}");
+        IReadOnlyDictionary<string, Tensor> network = model.StateDict();
+        DurableFile.Write(Path.Combine(partial, ModelFileName), stream => SafeTensors.Write(stream, network, metadata));
+        DurableFile.Write(Path.Combine(partial, OptimizerFileName), stream => SafeTensors.Write(stream, buffers, metadata));
+        DurableFile.Write(Path.Combine(partial, HistoryFileName), history.WriteCsv);
+
+        // The same step written again (a resumed run that stops where it started) replaces its folder.
+        if (Directory.Exists(complete))
+        {
+            Directory.Delete(complete, recursive: true);
+            FaultPoints.Reach($"deleted {complete}");
+        }
+
+        Directory.Move(partial, complete);
+        FaultPoints.Reach($"renamed {partial} to {complete}");
+
+        string copy = Path.Combine(runFolder, ModelFileName);
+        DurableFile.Write(copy, stream => SafeTensors.Write(stream, network, metadata));
+        RemoveOlderThan(checkpoints, name);
+        return Path.GetFullPath(copy);
     }
 
-    /// <summary>The optimizer file that belongs with the network file <paramref name="checkpointPath"/>.</summary>
-    public static string OptimizerPathFor(string checkpointPath) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, OptimizerFileName);
+    /// <summary>Removes what a killed run left half written: partial step folders and temporary files.</summary>
+    public static void RemoveLeftovers(string runFolder)
+    {
+        DurableFile.RemoveTemporaries(runFolder);
+        string checkpoints = Path.Combine(runFolder, CheckpointsFolderName);
+        if (!Directory.Exists(checkpoints))
+        {
+            return;
+        }
+
+        foreach (string folder in Directory.EnumerateDirectories(checkpoints, "." + StepPrefix + "*" + PartialSuffix))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint to continue from for <paramref name="path"/>: a step folder's network file stands for its folder;
+    /// a run folder's <c>checkpoint.safetensors</c> for the newest complete step folder of the run (the copy may be a
+    /// step behind it when a run was killed between the two); a file with <c>optimizer.safetensors</c> beside it and
+    /// no step folders (an earlier layout, or a copied pair) for itself.
+    /// </summary>
+    public static CheckpointFiles Locate(string path)
+    {
+        RequireFile(path, "checkpoint");
+        string file = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(file)!;
+        string checkpoints = Path.Combine(folder, CheckpointsFolderName);
+        if (Path.GetFileName(folder).StartsWith(StepPrefix, StringComparison.Ordinal)
+            && Path.GetFileName(Path.GetDirectoryName(folder)!) == CheckpointsFolderName)
+        {
+            return Files(folder, Path.GetDirectoryName(Path.GetDirectoryName(folder)!)!);
+        }
+
+        if (Directory.Exists(checkpoints) && Newest(checkpoints) is { } newest)
+        {
+            return Files(newest, folder);
+        }
+
+        return new CheckpointFiles(file, Path.Combine(folder, OptimizerFileName), Path.Combine(folder, HistoryFileName), folder);
+    }
 
     /// <summary>
     /// Loads the network's parameters from <paramref name="path"/> (every name present, every shape matching, as
@@ -71,9 +151,10 @@ internal static class CheckpointStore
 
     /// <summary>
     /// Restores the momentum buffers from <paramref name="path"/>, after checking that the file is the optimizer
-    /// state saved with the network state <paramref name="modelState"/> and that every buffer fits its parameter.
+    /// state saved with the network state <paramref name="modelState"/> (of <paramref name="modelPath"/>: same run,
+    /// seed and step) and that every buffer fits its parameter.
     /// </summary>
-    public static void LoadOptimizer(string path, Module model, SGD optimizer, TrainingState modelState)
+    public static void LoadOptimizer(string path, string modelPath, Module model, SGD optimizer, TrainingState modelState)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -81,12 +162,11 @@ internal static class CheckpointStore
         RequireFile(path, "optimizer state");
         SafeTensorsContent content = SafeTensors.Load(path);
         TrainingState state = TrainingState.FromMetadata(path, content.Metadata);
-        if (state.Step != modelState.Step || state.Epoch != modelState.Epoch || state.BatchInEpoch != modelState.BatchInEpoch)
+        string? difference = TrainingState.Difference(modelState, state);
+        if (difference is not null)
         {
             throw new InvalidDataException(
-                $"'{path}' holds the optimizer state of step {state.Step} (epoch {state.Epoch}, batch {state.BatchInEpoch}), " +
-                $"but the checkpoint is from step {modelState.Step} (epoch {modelState.Epoch}, batch {modelState.BatchInEpoch}): " +
-                "the two files were not saved together.");
+                $"'{modelPath}' and '{path}' were not saved together: {difference}. Resume from a checkpoint whose two files belong to one step.");
         }
 
         IReadOnlyList<(string Name, Tensor Parameter)> parameters = model.NamedParameters();
@@ -134,8 +214,46 @@ internal static class CheckpointStore
         {
             if (restored[i] is { } buffer)
             {
-                optimizer.SetMomentumBuffer(i, buffer.Span);
+                optimizer.SetMomentumBuffer(i, buffer.Values);
             }
+        }
+    }
+
+    private static CheckpointFiles Files(string stepFolder, string runFolder) => new(
+        Path.Combine(stepFolder, ModelFileName), Path.Combine(stepFolder, OptimizerFileName), Path.Combine(stepFolder, HistoryFileName), runFolder);
+
+    /// <summary>The complete step folder with the highest step, or null.</summary>
+    private static string? Newest(string checkpoints)
+    {
+        string? newest = null;
+        foreach (string folder in Directory.EnumerateDirectories(checkpoints, StepPrefix + "*"))
+        {
+            if (File.Exists(Path.Combine(folder, ModelFileName)) && File.Exists(Path.Combine(folder, OptimizerFileName))
+                && (newest is null || string.CompareOrdinal(Path.GetFileName(folder), Path.GetFileName(newest)) > 0))
+            {
+                newest = folder;
+            }
+        }
+
+        return newest;
+    }
+
+    private static void RemoveOlderThan(string checkpoints, string newest)
+    {
+        var older = new List<string>();
+        foreach (string folder in Directory.EnumerateDirectories(checkpoints, StepPrefix + "*"))
+        {
+            if (string.CompareOrdinal(Path.GetFileName(folder), newest) < 0)
+            {
+                older.Add(folder);
+            }
+        }
+
+        older.Sort(StringComparer.Ordinal);
+        for (int i = 0; i < older.Count - (Kept - 1); i++)
+        {
+            Directory.Delete(older[i], recursive: true);
+            FaultPoints.Reach($"deleted {older[i]}");
         }
     }
 
@@ -172,3 +290,6 @@ internal static class CheckpointStore
         }
     }
 }
+
+/// <summary>The files of one checkpoint, and the run folder it belongs to.</summary>
+internal sealed record CheckpointFiles(string Model, string Optimizer, string History, string RunFolder);

@@ -12,6 +12,9 @@ internal sealed record TrainingState
     /// <summary>Identifies checkpoints written by this tool (metadata "format").</summary>
     public const string FormatName = "fastloss-cifar10-cnn/1";
 
+    /// <summary>Identifies the run (one id from its start through every resume): both files of a checkpoint carry it.</summary>
+    public string RunId { get; init; } = "";
+
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; init; }
 
@@ -51,6 +54,7 @@ internal sealed record TrainingState
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = FormatName,
+            ["run_id"] = RunId,
             ["epoch"] = Text(Epoch),
             ["batch_in_epoch"] = Text(Position.Batch),
             ["step"] = Text(Step),
@@ -99,6 +103,7 @@ internal sealed record TrainingState
         var reader = new MetadataReader(path, metadata);
         var state = new TrainingState
         {
+            RunId = reader.Has("run_id") ? metadata["run_id"] : "",
             Epoch = reader.Int("epoch", 0),
             Position = new EpochPosition(
                 reader.Int("batch_in_epoch", 0), reader.Double("epoch_loss_sum"), reader.Double("running_loss_sum"), reader.Int("running_batches", 0)),
@@ -114,6 +119,36 @@ internal sealed record TrainingState
         };
         return state;
     }
+
+    /// <summary>
+    /// How two files' states differ where they must agree to be one checkpoint (run id, seed, step, epoch and batch),
+    /// named with both values; null when they agree.
+    /// </summary>
+    public static string? Difference(TrainingState model, TrainingState optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var differences = new List<string>();
+        if (model.RunId != optimizer.RunId)
+        {
+            differences.Add($"run id {Show(model.RunId)} against {Show(optimizer.RunId)}");
+        }
+
+        if (model.Seed != optimizer.Seed)
+        {
+            differences.Add($"seed {model.Seed} against {optimizer.Seed}");
+        }
+
+        if (model.Step != optimizer.Step || model.Epoch != optimizer.Epoch || model.BatchInEpoch != optimizer.BatchInEpoch)
+        {
+            differences.Add(
+                $"step {model.Step} (epoch {model.Epoch}, batch {model.BatchInEpoch}) against step {optimizer.Step} (epoch {optimizer.Epoch}, batch {optimizer.BatchInEpoch})");
+        }
+
+        return differences.Count == 0 ? null : "the network file has " + string.Join(", ", differences) + " in the optimizer file";
+    }
+
+    private static string Show(string runId) => runId.Length == 0 ? "(none)" : runId;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -89,14 +89,24 @@ internal sealed class TrainingHistory
     }
 
     /// <summary>Writes the CSV (header <c>epoch,train (running),train (epoch mean),test</c>, one point per row), atomically.</summary>
-    public void SaveCsv(string path)
+    public void SaveCsv(string path) => AtomicFile.WriteAllText(path, CsvText());
+
+    /// <summary>The CSV, written to <paramref name="stream"/> (a checkpoint keeps the history of its step).</summary>
+    public void WriteCsv(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] bytes = Encoding.UTF8.GetBytes(CsvText());
+        stream.Write(bytes);
+    }
+
+    private string CsvText()
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{XColumn},{RunningSeries},{EpochSeries},{TestSeries}\n");
         AppendRows(text, _runningX, _runningY, column: 0);
         AppendRows(text, _epochX, _epochY, column: 1);
         AppendRows(text, _testX, _testY, column: 2);
-        AtomicFile.WriteAllText(path, text.ToString());
+        return text.ToString();
     }
 
     /// <summary>Draws the loss curve to a PNG; nothing is drawn before the first point.</summary>

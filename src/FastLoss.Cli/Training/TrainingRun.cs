@@ -36,11 +36,13 @@ internal sealed class TrainingRun
     public TrainingResult Execute(CancellationToken cancellation)
     {
         TrainingState? resumed = null;
+        CheckpointFiles? from = null;
         TrainingSettings settings = _settings;
         if (settings.Resume is { } resume)
         {
-            resumed = ReadResumeState(resume);
-            settings = MergeResumed(settings, resume, resumed);
+            from = CheckpointStore.Locate(resume);
+            resumed = ReadResumeState(from.Model);
+            settings = MergeResumed(settings, from, resumed);
         }
 
         Validate(settings);
@@ -64,12 +66,12 @@ internal sealed class TrainingRun
         var optimizer = new SGD(model.Parameters(), settings.Lr, settings.Momentum);
         if (resumed is not null)
         {
-            CheckpointStore.LoadModel(settings.Resume!, model);
-            CheckpointStore.LoadOptimizer(CheckpointStore.OptimizerPathFor(settings.Resume!), model, optimizer, resumed);
+            CheckpointStore.LoadModel(from!.Model, model);
+            CheckpointStore.LoadOptimizer(from.Optimizer, from.Model, model, optimizer, resumed);
         }
 
         var loader = new DataLoader(train, settings.BatchSize, shuffle: true, seed: settings.Seed, dropLast: true, transform: new ToTensor());
-        TrainingState start = resumed ?? new TrainingState();
+        TrainingState start = resumed ?? new TrainingState { RunId = Guid.NewGuid().ToString("N") };
         if (start.BatchInEpoch >= loader.Count)
         {
             throw new CommandException(
@@ -86,15 +88,17 @@ internal sealed class TrainingRun
             return new TrainingResult(start, [], Interrupted: false, output);
         }
 
+        // One run per output folder, from here until the run ends; what a killed run left half written goes first.
+        using RunLock runLock = RunLock.Take(output);
+        CheckpointStore.RemoveLeftovers(output);
         _reporter.RunStarted(Describe(settings, trainSet, testSet, train, test, model, loader, output, start));
-        Directory.CreateDirectory(output);
         double position = start.Epoch + ((double)start.BatchInEpoch / loader.Count);
 
         // A capacity hint only: a huge --epochs must not overflow it.
         int expectedPoints = (int)Math.Min(1 << 20, (((long)settings.Epochs - start.Epoch) * ((loader.Count / settings.LogInterval) + 1)) + 1);
         TrainingHistory history = resumed is null
             ? new TrainingHistory(expectedPoints)
-            : TrainingHistory.ReadOrEmpty(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Resume!))!, CsvFileName), position, expectedPoints);
+            : TrainingHistory.ReadOrEmpty(File.Exists(from!.History) ? from.History : Path.Combine(from.RunFolder, CsvFileName), position, expectedPoints);
 
         using var events = new TensorBoardWriter(Path.Combine(output, EventsFolderName));
         var loop = new TrainingLoop(model, optimizer, loader, events, _reporter, history, settings.LogInterval, start.Step);
@@ -121,7 +125,7 @@ internal sealed class TrainingRun
     /// order depend on them), and takes lr, momentum, the log interval and the output folder from the checkpoint
     /// unless given.
     /// </summary>
-    private static TrainingSettings MergeResumed(TrainingSettings settings, string path, TrainingState state)
+    private static TrainingSettings MergeResumed(TrainingSettings settings, CheckpointFiles files, TrainingState state)
     {
         ExplicitOptions given = settings.Given;
         Require(given.HasFlag(ExplicitOptions.BatchSize), "--batch-size", settings.BatchSize, state.BatchSize);
@@ -141,7 +145,7 @@ internal sealed class TrainingRun
             LogInterval = given.HasFlag(ExplicitOptions.LogInterval) ? settings.LogInterval : state.LogInterval,
             Lr = given.HasFlag(ExplicitOptions.Lr) ? settings.Lr : state.Lr,
             Momentum = given.HasFlag(ExplicitOptions.Momentum) ? settings.Momentum : state.Momentum,
-            OutputFolder = given.HasFlag(ExplicitOptions.OutputFolder) ? settings.OutputFolder : Path.GetDirectoryName(Path.GetFullPath(path))!,
+            OutputFolder = given.HasFlag(ExplicitOptions.OutputFolder) ? settings.OutputFolder : files.RunFolder,
         };
     }
 
@@ -201,16 +205,23 @@ internal sealed class TrainingRun
                 $"training: {settings.Epochs} epochs of {loader.Count} batches of {settings.BatchSize} (shuffled, seed {settings.Seed}; " +
                 $"the last {train.Count % settings.BatchSize} images of each epoch's order are dropped, as drop_last=True), " +
                 $"CrossEntropyLoss, SGD lr {settings.Lr} momentum {settings.Momentum}, ToTensor, {ComputePool.ThreadCount} threads"),
-            $"output: {output} ({CheckpointStore.ModelFileName}, {CheckpointStore.OptimizerFileName}, {PngFileName}, {CsvFileName}, {EventsFolderName}/)",
+            $"output: {output} ({CheckpointStore.ModelFileName}, {CheckpointStore.CheckpointsFolderName}/, {PngFileName}, {CsvFileName}, {EventsFolderName}/)",
         };
         if (settings.Resume is { } resume)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"resuming from {Path.GetFullPath(resume)}: {start.Epoch} epoch(s) done" +
+                $"resuming from {Path.GetFullPath(resume)}{ResumedFrom(resume)}: {start.Epoch} epoch(s) done" +
                 $"{(start.BatchInEpoch > 0 ? $" and {start.BatchInEpoch} batch(es) of the next" : "")}, step {start.Step}"));
         }
 
         return new RunDescription(lines);
+    }
+
+    /// <summary>" (the step folder ...)" when the checkpoint read is not the file given (the run folder's copy stands for its newest step).</summary>
+    private static string ResumedFrom(string resume)
+    {
+        string model = CheckpointStore.Locate(resume).Model;
+        return model == Path.GetFullPath(resume) ? string.Empty : $" (its newest complete checkpoint, {Path.GetDirectoryName(model)})";
     }
 
     /// <summary>The epochs of one invocation, run inside the reporter's display.</summary>
@@ -278,7 +289,7 @@ internal sealed class TrainingRun
         /// <summary>The checkpoint pair, then the losses as CSV and PNG; returns the checkpoint's path.</summary>
         private string Save(TrainingState state)
         {
-            string path = CheckpointStore.Save(output, model, optimizer, state);
+            string path = CheckpointStore.Save(output, model, optimizer, state, history);
             history.SaveCsv(Path.Combine(output, CsvFileName));
             history.SavePng(Path.Combine(output, PngFileName), "CIFAR-10 CNN: cross-entropy loss");
             events.Flush();

@@ -38,9 +38,6 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
-        string[] names = SortedNames(tensors);
-        byte[] header = BuildHeader(names, tensors, metadata);
-
         string fullPath = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
@@ -49,15 +46,7 @@ public static class SafeTensors
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                file.Write(prefix);
-                file.Write(header);
-                foreach (string name in names)
-                {
-                    WriteFloats(file, tensors[name].Values);
-                }
-
+                Write(file, tensors, metadata);
                 file.Flush(flushToDisk: true);
             }
 
@@ -69,6 +58,23 @@ public static class SafeTensors
             {
                 File.Delete(temporary);
             }
+        }
+    }
+
+    /// <summary>Writes the file's bytes (<see cref="Save"/>'s format) to <paramref name="stream"/>, for writers that place the file themselves.</summary>
+    public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        string[] names = SortedNames(tensors);
+        byte[] header = BuildHeader(names, tensors, metadata);
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        stream.Write(prefix);
+        stream.Write(header);
+        foreach (string name in names)
+        {
+            WriteFloats(stream, tensors[name].Values);
         }
     }
 
@@ -233,7 +239,7 @@ public static class SafeTensors
         return header;
     }
 
-    private static void WriteFloats(FileStream file, ReadOnlySpan<float> values)
+    private static void WriteFloats(Stream file, ReadOnlySpan<float> values)
     {
         if (BitConverter.IsLittleEndian)
         {

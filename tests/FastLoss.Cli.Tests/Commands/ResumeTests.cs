@@ -57,7 +57,9 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         CliResult resumed = CliRun.Run("train", "--resume", checkpoint, "--epochs", "2", "--data", TestPaths.Cifar10Root, "--no-download", "--limit-test", "100");
 
         Assert.True(resumed.ExitCode == 0, resumed.Error);
-        Assert.Contains($"resuming from {checkpoint}: 1 epoch(s) done, step 5", resumed.Output, StringComparison.Ordinal);
+        Assert.Contains(
+            $"resuming from {checkpoint} (its newest complete checkpoint, {Path.Combine(_out, "checkpoints", "step-0000000005")}): 1 epoch(s) done, step 5",
+            resumed.Output, StringComparison.Ordinal);
         Assert.Contains("epoch 2/2  batch 2/5  step 7  running loss", resumed.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1/2", resumed.Output, StringComparison.Ordinal);
         Assert.Equal(EpochLine(_straight.Result.Output, 2), EpochLine(resumed.Output, 2));
@@ -89,7 +91,7 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         SafeTensorsContent saved = SafeTensors.Load(checkpoint);
         Assert.Equal(("0", "2", "2"), (saved.Metadata["epoch"], saved.Metadata["batch_in_epoch"], saved.Metadata["step"]));
         Assert.Equal(10, saved.Tensors.Count);
-        Assert.True(File.Exists(Path.Combine(_out, "optimizer.safetensors")));
+        Assert.True(File.Exists(CheckpointStore.Locate(checkpoint).Optimizer));
         Assert.True(File.Exists(Path.Combine(_out, "losses.csv")));
 
         // The interrupted checkpoint is a complete network: evaluate loads and runs it.
@@ -128,10 +130,13 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
     /// <summary>Network, momentum buffers, metadata counters and loss history equal the straight run's, bit for bit.</summary>
     private void AssertSameAsStraightRun()
     {
-        foreach (string file in (string[])["checkpoint.safetensors", "optimizer.safetensors"])
+        CheckpointFiles straight = CheckpointStore.Locate(Path.Combine(_straight.Folder, "checkpoint.safetensors"));
+        CheckpointFiles resumed = CheckpointStore.Locate(Path.Combine(_out, "checkpoint.safetensors"));
+        foreach ((string file, string expectedPath, string actualPath) in (ValueTuple<string, string, string>[])
+            [("checkpoint", straight.Model, resumed.Model), ("optimizer", straight.Optimizer, resumed.Optimizer), ("copy", Path.Combine(_straight.Folder, "checkpoint.safetensors"), Path.Combine(_out, "checkpoint.safetensors"))])
         {
-            SafeTensorsContent expected = SafeTensors.Load(Path.Combine(_straight.Folder, file));
-            SafeTensorsContent actual = SafeTensors.Load(Path.Combine(_out, file));
+            SafeTensorsContent expected = SafeTensors.Load(expectedPath);
+            SafeTensorsContent actual = SafeTensors.Load(actualPath);
             Assert.Equal(expected.Tensors.Keys.Order(StringComparer.Ordinal), actual.Tensors.Keys.Order(StringComparer.Ordinal));
             foreach ((string name, Tensor tensor) in expected.Tensors)
             {
@@ -145,6 +150,7 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
         }
 
         Assert.Equal(File.ReadAllText(Path.Combine(_straight.Folder, "losses.csv")), File.ReadAllText(Path.Combine(_out, "losses.csv")));
+        Assert.Equal(File.ReadAllText(straight.History), File.ReadAllText(resumed.History));
     }
 
     /// <summary>Loading the optimizer file into a fresh SGD gives back the saved buffers exactly.</summary>
@@ -152,9 +158,10 @@ public sealed class ResumeTests : IClassFixture<ResumeTests.StraightRun>, IDispo
     {
         Sequential model = Cifar10Cnn.Create(new Generator(99));
         var optimizer = new SGD(model.Parameters(), lr: 0.01f, momentum: 0.9f);
-        IReadOnlyDictionary<string, string> metadata = CheckpointStore.LoadModel(checkpoint, model);
-        string optimizerPath = CheckpointStore.OptimizerPathFor(checkpoint);
-        CheckpointStore.LoadOptimizer(optimizerPath, model, optimizer, TrainingState.FromMetadata(checkpoint, metadata));
+        CheckpointFiles files = CheckpointStore.Locate(checkpoint);
+        IReadOnlyDictionary<string, string> metadata = CheckpointStore.LoadModel(files.Model, model);
+        string optimizerPath = files.Optimizer;
+        CheckpointStore.LoadOptimizer(optimizerPath, files.Model, model, optimizer, TrainingState.FromMetadata(files.Model, metadata));
 
         SafeTensorsContent saved = SafeTensors.Load(optimizerPath);
         IReadOnlyList<(string Name, Tensor Parameter)> parameters = model.NamedParameters();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FastLoss.Cli.Checkpoints;
 using FastLoss.Cli.Tests.Support;
 using FastLoss.Serialization;
 
@@ -86,7 +87,7 @@ public sealed partial class TrainEvaluatePredictTests : IDisposable
         Assert.Equal("64", model.Metadata["batch_size"]);
         Assert.Equal(accuracy / 100, double.Parse(model.Metadata["test_accuracy"], CultureInfo.InvariantCulture), 1e-12);
 
-        SafeTensorsContent optimizer = SafeTensors.Load(Path.Combine(_out, "optimizer.safetensors"));
+        SafeTensorsContent optimizer = SafeTensors.Load(CheckpointStore.Locate(Path.Combine(_out, "checkpoint.safetensors")).Optimizer);
         Assert.Equal(names.Select(n => "optimizer.momentum_buffer." + n), optimizer.Tensors.Keys.Order(StringComparer.Ordinal));
         foreach (string name in names)
         {

@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace FastLoss.Cli.Checkpoints;
+
+/// <summary>
+/// One training run per output folder: the run holds ".lock" in the folder open and locked for its whole life (on
+/// Linux and macOS an advisory lock, on Windows an exclusive share). A second run into the folder is refused with the
+/// holder's process id. The lock goes with the process, so a run that was killed leaves nothing to clean up by hand:
+/// the next run takes the file over.
+/// </summary>
+internal sealed class RunLock : IDisposable
+{
+    public const string FileName = ".lock";
+
+    private readonly FileStream _file;
+
+    private RunLock(FileStream file) => _file = file;
+
+    /// <summary>Takes the lock of <paramref name="folder"/> (created when missing), or refuses with who holds it.</summary>
+    public static RunLock Take(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, FileName);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            string holder = ReadHolder(path);
+            throw new CommandException(
+                $"another training run is writing to '{folder}'{holder}: wait for it to finish, or train into another --out.");
+        }
+
+        file.SetLength(0);
+        using (var writer = new StreamWriter(file, leaveOpen: true))
+        {
+            writer.Write(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        file.Flush();
+        return new RunLock(file);
+    }
+
+    public void Dispose()
+    {
+        string path = _file.Name;
+        _file.Dispose();
+        File.Delete(path);
+    }
+
+    private static string ReadHolder(string path)
+    {
+        try
+        {
+            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var text = new StreamReader(reader);
+            string pid = text.ReadToEnd().Trim();
+            return pid.Length > 0 ? $" (process {pid})" : string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+}
