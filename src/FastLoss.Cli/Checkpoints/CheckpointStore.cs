@@ -90,6 +90,20 @@ internal static class CheckpointStore
         return Path.GetFullPath(copy);
     }
 
+    /// <summary>Copies the network file of <paramref name="from"/> to the run folder's <c>checkpoint.safetensors</c> unless it is already there.</summary>
+    public static void RefreshCopy(CheckpointFiles from, string runFolder)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        string copy = Path.Combine(runFolder, ModelFileName);
+        if (Path.GetFullPath(copy) == from.Model || (File.Exists(copy) && File.ReadAllBytes(copy).AsSpan().SequenceEqual(File.ReadAllBytes(from.Model))))
+        {
+            return;
+        }
+
+        byte[] bytes = File.ReadAllBytes(from.Model);
+        DurableFile.Write(copy, stream => stream.Write(bytes));
+    }
+
     /// <summary>Removes what a killed run left half written: partial step folders and temporary files.</summary>
     public static void RemoveLeftovers(string runFolder)
     {
@@ -108,28 +122,30 @@ internal static class CheckpointStore
 
     /// <summary>
     /// The checkpoint to continue from for <paramref name="path"/>: a step folder's network file stands for its folder;
-    /// a run folder's <c>checkpoint.safetensors</c> for the newest complete step folder of the run (the copy may be a
-    /// step behind it when a run was killed between the two); a file with <c>optimizer.safetensors</c> beside it and
-    /// no step folders (an earlier layout, or a copied pair) for itself.
+    /// a run folder, or its <c>checkpoint.safetensors</c>, for the newest complete step folder of the run (the copy may
+    /// be a step behind, or not written yet, when a run was killed between the two); a file with
+    /// <c>optimizer.safetensors</c> beside it and no step folders (an earlier layout, or a copied pair) for itself.
     /// </summary>
     public static CheckpointFiles Locate(string path)
     {
-        RequireFile(path, "checkpoint");
-        string file = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(file)!;
-        string checkpoints = Path.Combine(folder, CheckpointsFolderName);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
         if (Path.GetFileName(folder).StartsWith(StepPrefix, StringComparison.Ordinal)
             && Path.GetFileName(Path.GetDirectoryName(folder)!) == CheckpointsFolderName)
         {
+            RequireFile(Path.Combine(folder, ModelFileName), "checkpoint");
             return Files(folder, Path.GetDirectoryName(Path.GetDirectoryName(folder)!)!);
         }
 
+        string checkpoints = Path.Combine(folder, CheckpointsFolderName);
         if (Directory.Exists(checkpoints) && Newest(checkpoints) is { } newest)
         {
             return Files(newest, folder);
         }
 
-        return new CheckpointFiles(file, Path.Combine(folder, OptimizerFileName), Path.Combine(folder, HistoryFileName), folder);
+        RequireFile(full, "checkpoint");
+        return new CheckpointFiles(full, Path.Combine(folder, OptimizerFileName), Path.Combine(folder, HistoryFileName), folder);
     }
 
     /// <summary>

@@ -4,13 +4,14 @@ namespace FastLoss.Cli.Checkpoints;
 
 /// <summary>
 /// One training run per output folder: the run holds ".lock" in the folder open and locked for its whole life (on
-/// Linux and macOS an advisory lock, on Windows an exclusive share). A second run into the folder is refused with the
-/// holder's process id. The lock goes with the process, so a run that was killed leaves nothing to clean up by hand:
-/// the next run takes the file over.
+/// Linux and macOS an advisory lock, on Windows an exclusive share), and writes its process id to ".lock.owner" (the
+/// lock itself cannot be read while held). A second run into the folder is refused with that process id. The lock
+/// goes with the process, so a run that was killed leaves nothing to clean up by hand: the next run takes it over.
 /// </summary>
 internal sealed class RunLock : IDisposable
 {
     public const string FileName = ".lock";
+    public const string OwnerFileName = ".lock.owner";
 
     private readonly FileStream _file;
 
@@ -33,30 +34,23 @@ internal sealed class RunLock : IDisposable
                 $"another training run is writing to '{folder}'{holder}: wait for it to finish, or train into another --out.");
         }
 
-        file.SetLength(0);
-        using (var writer = new StreamWriter(file, leaveOpen: true))
-        {
-            writer.Write(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        }
-
-        file.Flush();
+        File.WriteAllText(Path.Combine(folder, OwnerFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         return new RunLock(file);
     }
 
     public void Dispose()
     {
         string path = _file.Name;
-        _file.Dispose();
+        File.Delete(Path.Combine(Path.GetDirectoryName(path)!, OwnerFileName));
         File.Delete(path);
+        _file.Dispose();
     }
 
-    private static string ReadHolder(string path)
+    private static string ReadHolder(string lockPath)
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            string pid = text.ReadToEnd().Trim();
+            string pid = File.ReadAllText(Path.Combine(Path.GetDirectoryName(lockPath)!, OwnerFileName)).Trim();
             return pid.Length > 0 ? $" (process {pid})" : string.Empty;
         }
         catch (IOException)

@@ -82,6 +82,14 @@ internal sealed class TrainingRun
         string output = Path.GetFullPath(settings.OutputFolder);
         if (start.Epoch >= settings.Epochs && start.BatchInEpoch == 0)
         {
+            if (from is not null && from.RunFolder == output)
+            {
+                // A run killed after its last checkpoint was in place but before the copies were made gets them now.
+                using RunLock finishing = RunLock.Take(output);
+                CheckpointStore.RemoveLeftovers(output);
+                RefreshCopies(from, output, settings.LogInterval);
+            }
+
             _reporter.Note(
                 $"The checkpoint has already trained {start.Epoch} epoch(s) of the {settings.Epochs} asked for: nothing to do " +
                 $"(pass --epochs N with N > {start.Epoch} to train further).");
@@ -91,6 +99,11 @@ internal sealed class TrainingRun
         // One run per output folder, from here until the run ends; what a killed run left half written goes first.
         using RunLock runLock = RunLock.Take(output);
         CheckpointStore.RemoveLeftovers(output);
+        if (from is not null && from.RunFolder == output)
+        {
+            RefreshCopies(from, output, settings.LogInterval);
+        }
+
         _reporter.RunStarted(Describe(settings, trainSet, testSet, train, test, model, loader, output, start));
         double position = start.Epoch + ((double)start.BatchInEpoch / loader.Count);
 
@@ -107,6 +120,18 @@ internal sealed class TrainingRun
         TrainingResult result = _reporter.Run(() => epochs.Train(start, _reporter, cancellation));
         _reporter.RunCompleted(result.Epochs, result.Epochs.Count > 0 ? result.Epochs[^1].Test : null, trainSet.Classes);
         return result;
+    }
+
+    /// <summary>The run folder's copies (network, losses.csv, loss curve) made again from the checkpoint <paramref name="from"/>.</summary>
+    private static void RefreshCopies(CheckpointFiles from, string output, int logInterval)
+    {
+        CheckpointStore.RefreshCopy(from, output);
+        if (File.Exists(from.History))
+        {
+            TrainingHistory history = TrainingHistory.ReadOrEmpty(from.History, double.MaxValue, logInterval);
+            history.SaveCsv(Path.Combine(output, CsvFileName));
+            history.SavePng(Path.Combine(output, PngFileName), "CIFAR-10 CNN: cross-entropy loss");
+        }
     }
 
     private static TrainingState ReadResumeState(string path)

@@ -137,7 +137,7 @@ public sealed class BadInputTests : IDisposable
             $"'{fresh}' has no training state in its metadata (no 'format' entry): it was not written by 'fastloss train', so it cannot be resumed.");
 
         // A training checkpoint without its optimizer file beside it.
-        var state = new Checkpoints.TrainingState { Epoch = 1, Step = 156, Lr = 0.01f, Momentum = 0.9f, BatchSize = 64 };
+        var state = new FastLoss.Cli.Checkpoints.TrainingState { Epoch = 1, Step = 156, Lr = 0.01f, Momentum = 0.9f, BatchSize = 64 };
         string lonely = Path.Combine(_folder, "alone", "checkpoint.safetensors");
         SafeTensors.Save(lonely, Cifar10Cnn.Create(new Generator(1)).StateDict(), state.ToMetadata());
         AssertFailsWith(CliRun.Run("train", "--resume", lonely, "--data", Data, "--no-download", "--out", output), "train",
