@@ -100,12 +100,25 @@ public sealed class Cifar10CorruptFileTests : IDisposable
         var error = Assert.Throws<FileNotFoundException>(() => new Cifar10(_root.Path, train: true));
 
         string folder = _root.Combine("cifar-10-batches-bin");
-        Assert.Contains($"looked in the folder '{folder}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"in the folders '{folder}' and '{_root.Path}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("data_batch_1.bin, data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin (any of them)",
             error.Message, StringComparison.Ordinal);
         Assert.Contains($"the archive '{_root.Combine("cifar-10-binary.tar.gz")}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("download: true", error.Message, StringComparison.Ordinal);
         Assert.Empty(_root.Listing());
+    }
+
+    [Fact]
+    public void The_folder_of_the_batch_files_is_accepted_as_the_root()
+    {
+        string folder = _root.Combine("cifar-10-batches-bin");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), Cifar10TestData.TestBatch.AsSpan(0, 3 * 3073).ToArray());
+        var fromParent = new Cifar10(_root.Path, train: false);
+        var fromFolder = new Cifar10(folder, train: false);
+        Assert.Equal(3, fromFolder.Count);
+        Assert.True(Cifar10.IsPresent(folder, train: false));
+        Assert.Equal(fromParent.GetLabel(2), fromFolder.GetLabel(2));
     }
 
     [Fact]
