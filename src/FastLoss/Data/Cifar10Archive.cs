@@ -5,8 +5,10 @@ using System.IO.Compression;
 namespace FastLoss.Data;
 
 /// <summary>
-/// Reads the official <c>cifar-10-binary.tar.gz</c> as a stream (gzip, then tar), without unpacking it to
-/// disk: only the plain files directly inside <c>cifar-10-batches-bin/</c> are considered.
+/// Reads the official <c>cifar-10-binary.tar.gz</c> as a stream (gzip, then tar), without unpacking it to disk. The
+/// archive must be what the official one is: the folder <c>cifar-10-batches-bin/</c> and its known files (the batches,
+/// the class names, the readme), each once. Anything else is refused by name before it is used: another file or
+/// folder, an absolute path, a name with "..", a link, a device, a name that comes twice.
 /// </summary>
 internal static class Cifar10Archive
 {
@@ -23,7 +25,8 @@ internal static class Cifar10Archive
         using var file = OpenRead(archivePath);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
-        while (NextFolderFile(archivePath, tar) is { } entry)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (NextFolderFile(archivePath, tar, seen) is { } entry)
         {
             string name = entry.Name;
             if (!names.Contains(name))
@@ -64,7 +67,8 @@ internal static class Cifar10Archive
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
         var buffer = new byte[1 << 20];
-        while (NextFolderFile(archivePath, tar) is { } entry)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (NextFolderFile(archivePath, tar, seen) is { } entry)
         {
             string source = $"{archivePath}!{entry.Entry.Name}";
             using var output = new FileStream(
@@ -95,8 +99,11 @@ internal static class Cifar10Archive
 
     private readonly record struct FolderFile(string Name, TarEntry Entry);
 
-    /// <summary>The next regular file directly inside the CIFAR-10 folder, or null at the end of the archive.</summary>
-    private static FolderFile? NextFolderFile(string archivePath, TarReader tar)
+    /// <summary>The files the official archive holds besides the batches and the class names.</summary>
+    private static readonly string[] OtherKnownFiles = ["readme.html"];
+
+    /// <summary>The next file of the CIFAR-10 folder, or null at the end of the archive; anything unexpected is refused.</summary>
+    private static FolderFile? NextFolderFile(string archivePath, TarReader tar, HashSet<string> seen)
     {
         while (true)
         {
@@ -116,29 +123,64 @@ internal static class Cifar10Archive
                 return null;
             }
 
+            string raw = entry.Name;
+            string path = raw.StartsWith("./", StringComparison.Ordinal) ? raw[2..] : raw;
+            string prefix = Cifar10Format.FolderName + "/";
+            if (path.StartsWith('/') || path.StartsWith('\\') || (path.Length > 1 && path[1] == ':'))
+            {
+                throw Refused(archivePath, raw, "an absolute path");
+            }
+
+            foreach (string part in path.Split('/', '\\'))
+            {
+                if (part == "..")
+                {
+                    throw Refused(archivePath, raw, "a path that climbs out of the folder (\"..\")");
+                }
+            }
+
+            if (entry.EntryType is TarEntryType.Directory && (path.TrimEnd('/') is "" or "." || path.TrimEnd('/') == Cifar10Format.FolderName))
+            {
+                continue;
+            }
+
+            if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
+            {
+                throw Refused(archivePath, raw, $"a link (to '{entry.LinkName}')");
+            }
+
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
             {
-                continue;
+                // Metadata records of the tar formats carry no file; anything else (devices, fifos, folders) is refused.
+                if (entry.EntryType is TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes)
+                {
+                    continue;
+                }
+
+                throw Refused(archivePath, raw, $"a {entry.EntryType} entry, not a file of {Cifar10Format.FolderName}/");
             }
 
-            string path = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-            string prefix = Cifar10Format.FolderName + "/";
-            if (!path.StartsWith(prefix, StringComparison.Ordinal))
+            string name = path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..] : string.Empty;
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) || !IsKnownFile(name))
             {
-                continue;
+                throw Refused(archivePath, raw, $"not one of the official archive's files ({Cifar10Format.FolderName}/ with the batches, {Cifar10Format.MetaFileName} and readme.html)");
             }
 
-            // Only plain names directly in the folder: nothing nested, nothing that climbs out of it.
-            string name = path[prefix.Length..];
-            if (name.Length == 0 || name is "." or ".." || name.Contains('/', StringComparison.Ordinal) ||
-                name.Contains('\\', StringComparison.Ordinal))
+            if (!seen.Add(name))
             {
-                continue;
+                throw Refused(archivePath, raw, "a second entry of the same name");
             }
 
             return new FolderFile(name, entry);
         }
     }
+
+    private static bool IsKnownFile(string name) =>
+        name == Cifar10Format.MetaFileName || Array.IndexOf(Cifar10Format.TrainFileNames, name) >= 0
+        || Array.IndexOf(Cifar10Format.TestFileNames, name) >= 0 || Array.IndexOf(OtherKnownFiles, name) >= 0;
+
+    private static InvalidDataException Refused(string archivePath, string entry, string what) =>
+        new($"'{archivePath}' holds the entry '{entry}', {what}: the archive is not the official CIFAR-10 one, so nothing of it is used.");
 
     private static void ReadEntry(string archivePath, string source, TarEntry entry, Span<byte> destination)
     {

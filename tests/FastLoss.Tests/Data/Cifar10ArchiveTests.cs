@@ -1,3 +1,5 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using FastLoss.Data;
 using FastLoss.Tests.TestSupport;
 
@@ -53,7 +55,6 @@ public sealed class Cifar10ArchiveTests : IDisposable
             // Written out of order on purpose.
             Write(tar, "cifar-10-batches-bin/data_batch_3.bin", third);
             Write(tar, "./cifar-10-batches-bin/data_batch_1.bin", first);
-            Write(tar, "cifar-10-batches-bin/nested/data_batch_2.bin", first);
         }
 
         var train = new Cifar10(_root.Path, train: true);
@@ -126,4 +127,74 @@ public sealed class Cifar10ArchiveTests : IDisposable
         {
             DataStream = new MemoryStream(data),
         });
+
+    public static TheoryData<string, string> BadEntries => new()
+    {
+        { "twice", "a second entry of the same name" },
+        { "unexpected", "not one of the official archive's files" },
+        { "outside", "not one of the official archive's files" },
+        { "nested", "not one of the official archive's files" },
+        { "absolute", "an absolute path" },
+        { "climbing", "a path that climbs out of the folder" },
+        { "symlink", "a link (to '/etc/passwd')" },
+        { "hardlink", "a link (to 'cifar-10-batches-bin/test_batch.bin')" },
+        { "fifo", "a Fifo entry" },
+    };
+
+    /// <summary>An archive that is not the official one's shape is refused by the offending entry, and a download of it leaves nothing.</summary>
+    [Theory]
+    [MemberData(nameof(BadEntries))]
+    public void Unexpected_entries_are_refused_by_name(string kind, string reason)
+    {
+        string archive = _root.Combine("cifar-10-binary.tar.gz");
+        (string entryName, byte[] bytes) = ArchiveWith(kind);
+        System.IO.File.WriteAllBytes(archive, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => new Cifar10(_root.Path, train: false));
+        Assert.Contains($"'{archive}' holds the entry '{entryName}', {reason}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["cifar-10-binary.tar.gz"], _root.Listing());
+
+        // The same archive downloaded: refused while it is unpacked, and nothing of it stays.
+        File.Delete(archive);
+#pragma warning disable CA5351 // MD5 is the checksum the dataset's publisher gives; it guards integrity, not security.
+        string md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
+#pragma warning restore CA5351
+        using var server = new LoopbackHttpServer(bytes, LoopbackResponse.Complete);
+        var options = new Cifar10DownloadOptions { Uri = server.Uri, Md5 = md5, Timeout = TimeSpan.FromSeconds(30) };
+        error = Assert.Throws<InvalidDataException>(() => new Cifar10(_root.Path, train: false, download: true, options));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.Empty(_root.Listing());
+    }
+
+    private static (string EntryName, byte[] Archive) ArchiveWith(string kind)
+    {
+        using var output = new MemoryStream();
+        string name;
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "cifar-10-batches-bin/"));
+            tar.WriteEntry(FileEntry(FastLoss.Tests.Shared.Cifar10Location.BatchesFolder, "cifar-10-batches-bin/test_batch.bin"));
+            (name, PaxTarEntry bad) = kind switch
+            {
+                "twice" => ("cifar-10-batches-bin/test_batch.bin", FileEntry(null, "cifar-10-batches-bin/test_batch.bin")),
+                "unexpected" => ("cifar-10-batches-bin/run.sh", FileEntry(null, "cifar-10-batches-bin/run.sh")),
+                "outside" => ("other/test_batch.bin", FileEntry(null, "other/test_batch.bin")),
+                "nested" => ("cifar-10-batches-bin/sub/test_batch.bin", FileEntry(null, "cifar-10-batches-bin/sub/test_batch.bin")),
+                "absolute" => ("/etc/cifar-10-batches-bin/test_batch.bin", FileEntry(null, "/etc/cifar-10-batches-bin/test_batch.bin")),
+                "climbing" => ("cifar-10-batches-bin/../../evil", FileEntry(null, "cifar-10-batches-bin/../../evil")),
+                "symlink" => ("cifar-10-batches-bin/batches.meta.txt", new PaxTarEntry(TarEntryType.SymbolicLink, "cifar-10-batches-bin/batches.meta.txt") { LinkName = "/etc/passwd" }),
+                "hardlink" => ("cifar-10-batches-bin/batches.meta.txt", new PaxTarEntry(TarEntryType.HardLink, "cifar-10-batches-bin/batches.meta.txt") { LinkName = "cifar-10-batches-bin/test_batch.bin" }),
+                _ => ("cifar-10-batches-bin/pipe", new PaxTarEntry(TarEntryType.Fifo, "cifar-10-batches-bin/pipe")),
+            };
+            tar.WriteEntry(bad);
+        }
+
+        return (name, output.ToArray());
+    }
+
+    /// <summary>A file entry: the real test batch when <paramref name="folder"/> is given, else a few bytes.</summary>
+    private static PaxTarEntry FileEntry(string? folder, string entryName) => new(TarEntryType.RegularFile, entryName)
+    {
+        DataStream = new MemoryStream(folder is null ? "x"u8.ToArray() : System.IO.File.ReadAllBytes(Path.Combine(folder, "test_batch.bin"))),
+    };
 }
