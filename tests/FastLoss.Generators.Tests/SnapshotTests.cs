@@ -39,6 +39,26 @@ public class SnapshotTests
         }
         """;
 
+    /// <summary>A per-element option tested against its default: the generator decides the branch where it substitutes p = 1.</summary>
+    public const string BceWithLogitsDeclaration = """
+        using System;
+        using FastLoss.Generation;
+
+        namespace Demo;
+
+        public static partial class BinaryCrossEntropyWithLogits
+        {
+            [ElementwiseLoss(Weighted = true, Derivative = nameof(Gradient))]
+            private static float PerElement(float x, float y, [PerElement] float posWeight = 1f) =>
+                ((1f - y) * x) + ((1f + ((posWeight - 1f) * y)) * (ElementMath.Log1P(MathF.Exp(-MathF.Abs(x))) + MathF.Max(-x, 0f)));
+
+            private static float Gradient(float x, float y, float posWeight) =>
+                posWeight == 1f
+                    ? ElementMath.Sigmoid(x) - y
+                    : ((((posWeight * y) + 1f) - y) * ElementMath.Sigmoid(x)) - (posWeight * y);
+        }
+        """;
+
     [Fact]
     public void The_README_declaration_generates_code_that_compiles_without_diagnostics()
     {
@@ -69,6 +89,15 @@ public class SnapshotTests
 
     [Fact]
     public void BinaryCrossEntropy_matches_its_snapshot() => Verify(BceDeclaration, "BinaryCrossEntropy.g.cs.txt");
+
+    [Fact]
+    public void A_condition_on_a_substituted_default_is_decided_by_the_generator()
+    {
+        Verify(BceWithLogitsDeclaration, "BinaryCrossEntropyWithLogits.g.cs.txt");
+        var (driver, _, _) = GeneratorHarness.Run(BceWithLogitsDeclaration);
+        string generated = GeneratorHarness.GeneratedSource(driver);
+        Assert.Contains("private static float ElementGradient(float x, float y)\n    {\n        return (global::FastLoss.Generation.ElementMath.Sigmoid(x) - y);", generated.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 
     internal static void Verify(string declaration, string snapshotName, [CallerFilePath] string thisFile = "")
     {

@@ -4,7 +4,7 @@ namespace FastLoss.Generators.Calculus;
 
 /// <summary>
 /// Algebraic clean-up after differentiation and substitution: constant folding and the identities
-/// x+0, x*1, x*0, x/1, --x, c ? a : a. Only rewrites that are exact in IEEE arithmetic for finite values are
+/// x+0, x*1, x*0, x/1, --x, c ? a : a, and a condition on constants. Only rewrites that are exact in IEEE arithmetic for finite values are
 /// applied, so generated code computes what the declaration says. (x*0 is folded to 0 because it stems from
 /// a constant derivative of zero, not from the formula's own arithmetic.)
 /// </summary>
@@ -52,7 +52,14 @@ internal static class Simplifier
                     return whenTrue;
                 }
 
-                return new Conditional(Simplify(conditional.Condition), whenTrue, whenFalse);
+                // A condition on constants (an absent operand replaced by its default) decides the branch here.
+                var condition = Simplify(conditional.Condition);
+                if (condition is Binary { Left: Constant left, Right: Constant right } comparison && Compare(comparison.Operator, left.Value, right.Value) is bool holds)
+                {
+                    return holds ? whenTrue : whenFalse;
+                }
+
+                return new Conditional(condition, whenTrue, whenFalse);
             }
 
             default:
@@ -211,6 +218,17 @@ internal static class Simplifier
         BinaryOperator.Subtract => a - b,
         BinaryOperator.Multiply => a * b,
         BinaryOperator.Divide when b != 0 => a / b,
+        _ => null,
+    };
+
+    private static bool? Compare(BinaryOperator op, double a, double b) => op switch
+    {
+        BinaryOperator.LessThan => a < b,
+        BinaryOperator.LessThanOrEqual => a <= b,
+        BinaryOperator.GreaterThan => a > b,
+        BinaryOperator.GreaterThanOrEqual => a >= b,
+        BinaryOperator.Equal => a == b,
+        BinaryOperator.NotEqual => a != b,
         _ => null,
     };
 

@@ -11,10 +11,21 @@ namespace FastLoss.Functional;
 /// </summary>
 public static partial class BinaryCrossEntropyWithLogits
 {
-    [ElementwiseLoss(Weighted = true, Derivative = nameof(Gradient))]
+    [ElementwiseLoss(Weighted = true, Derivative = nameof(Gradient), TargetDerivative = nameof(TargetGradient))]
     private static float PerElement(float x, float y, [PerElement] float posWeight = 1f) =>
         ((1f - y) * x) + ((1f + ((posWeight - 1f) * y)) * (ElementMath.Log1P(MathF.Exp(-MathF.Abs(x))) + MathF.Max(-x, 0f)));
 
+    // Without pos_weight torch computes sigmoid(x) - y (the condition is decided when the generator substitutes p = 1).
     private static float Gradient(float x, float y, float posWeight) =>
-        ((x >= 0f ? 1f : MathF.Exp(-MathF.Abs(x))) / (1f + MathF.Exp(-MathF.Abs(x))) * (1f + ((posWeight - 1f) * y))) - (posWeight * y);
+        posWeight == 1f
+            ? ((x >= 0f ? 1f : MathF.Exp(-MathF.Abs(x))) / (1f + MathF.Exp(-MathF.Abs(x)))) - y
+            : ((((posWeight * y) + 1f) - y) * ((x >= 0f ? 1f : MathF.Exp(-MathF.Abs(x))) / (1f + MathF.Exp(-MathF.Abs(x))))) - (posWeight * y);
+
+    // torch's binary_cross_entropy_with_logits_target_backward: log_sigmoid(-x) - p log_sigmoid(x), or -x without
+    // pos_weight; log_sigmoid(u) = min(u, 0) - log1p(exp(-|u|)), so an infinite logit gives torch's infinity, not
+    // the NaN of inf - inf the derived form makes.
+    private static float TargetGradient(float x, float y, float posWeight) =>
+        posWeight == 1f
+            ? -x
+            : (MathF.Min(-x, 0f) - ElementMath.Log1P(MathF.Exp(-MathF.Abs(x)))) - ((MathF.Min(x, 0f) - ElementMath.Log1P(MathF.Exp(-MathF.Abs(x)))) * posWeight);
 }

@@ -18,9 +18,12 @@ public static class ElementMath
         return MathF.Log(v) - (float.IsNaN(correction) ? 0f : correction);
     }
 
-    /// <summary>The sign with 0 at 0 (torch's sgn), propagating NaN instead of throwing as MathF.Sign does.</summary>
+    /// <summary>
+    /// torch's sign, (0 &lt; u) - (u &lt; 0): 1, -1, and 0 at ±0 and at NaN (where MathF.Sign throws). It is what
+    /// abs backpropagates, so L1's gradient is 0 where x - y is NaN, as torch's is.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sign(float u) => u > 0f ? 1f : u < 0f ? -1f : u;
+    public static float Sign(float u) => u > 0f ? 1f : u < 0f ? -1f : 0f;
 
     /// <summary>The logistic function 1 / (1 + exp(-u)), exact at the extremes (0 and 1, never NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

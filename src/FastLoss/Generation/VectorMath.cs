@@ -44,10 +44,10 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sign(Vector512<float> u)
     {
-        // 1 where u > 0, -1 where u < 0, u itself (0, -0 or NaN) elsewhere.
+        // torch's sign: 1 where u > 0, -1 where u < 0, 0 elsewhere (±0 and NaN).
         var positive = Vector512.GreaterThan(u, Vector512<float>.Zero);
         var negative = Vector512.LessThan(u, Vector512<float>.Zero);
-        return Vector512.ConditionalSelect(positive, Vector512<float>.One, Vector512.ConditionalSelect(negative, -Vector512<float>.One, u));
+        return Vector512.ConditionalSelect(positive, Vector512<float>.One, Vector512.ConditionalSelect(negative, -Vector512<float>.One, Vector512<float>.Zero));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -55,7 +55,7 @@ public static class VectorMath
     {
         var positive = Vector256.GreaterThan(u, Vector256<float>.Zero);
         var negative = Vector256.LessThan(u, Vector256<float>.Zero);
-        return Vector256.ConditionalSelect(positive, Vector256<float>.One, Vector256.ConditionalSelect(negative, -Vector256<float>.One, u));
+        return Vector256.ConditionalSelect(positive, Vector256<float>.One, Vector256.ConditionalSelect(negative, -Vector256<float>.One, Vector256<float>.Zero));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -63,7 +63,7 @@ public static class VectorMath
     {
         var positive = Vector128.GreaterThan(u, Vector128<float>.Zero);
         var negative = Vector128.LessThan(u, Vector128<float>.Zero);
-        return Vector128.ConditionalSelect(positive, Vector128<float>.One, Vector128.ConditionalSelect(negative, -Vector128<float>.One, u));
+        return Vector128.ConditionalSelect(positive, Vector128<float>.One, Vector128.ConditionalSelect(negative, -Vector128<float>.One, Vector128<float>.Zero));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

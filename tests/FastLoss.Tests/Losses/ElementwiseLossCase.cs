@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastLoss.Functional;
 
 namespace FastLoss.Tests.Losses;
@@ -61,11 +62,11 @@ public sealed class ElementwiseLossCase
             ForwardBackward = (x, y, w, p, g, r) => L1.ForwardBackward(x, y, g, r),
             TargetBackward = (x, y, w, p, g, r, u) => L1.TargetBackward(x, y, g, r, u),
             TargetBackwardNone = (x, y, w, p, u, g) => L1.TargetBackwardNone(x, y, u, g),
-            TargetReference = (x, y, w, p) => -Math.Sign((double)(x - y)),
+            TargetReference = (x, y, w, p) => -TorchSign(x - y),
             Reference = (x, y, w, p) =>
             {
                 double d = x - y;
-                return (Math.Abs(d), Math.Sign(d));
+                return (Math.Abs(d), TorchSign(x - y));
             },
         };
         yield return new ElementwiseLossCase
@@ -81,67 +82,18 @@ public sealed class ElementwiseLossCase
             TargetReference = (x, y, w, p) => -2.0 * (x - y),
             Reference = (x, y, w, p) =>
             {
-                double d = x - y;
+                double d = x - y; // float32's difference: infinite where it overflows, as torch's
                 return (d * d, 2 * d);
             },
         };
         foreach (float beta in new[] { 1f, 0.5f, 0f, 3f })
         {
-            yield return new ElementwiseLossCase
-            {
-                Name = $"SmoothL1(beta={beta})",
-                Forward = (x, y, w, p, r) => SmoothL1.Forward(x, y, r, beta),
-                ForwardNone = (x, y, w, p, l) => SmoothL1.ForwardNone(x, y, l, beta),
-                Backward = (x, y, w, p, g, r, u) => SmoothL1.Backward(x, y, g, r, u, beta),
-                BackwardNone = (x, y, w, p, u, g) => SmoothL1.BackwardNone(x, y, u, g, beta),
-                ForwardBackward = (x, y, w, p, g, r) => SmoothL1.ForwardBackward(x, y, g, r, beta),
-                TargetBackward = (x, y, w, p, g, r, u) => SmoothL1.TargetBackward(x, y, g, r, u, beta),
-                TargetBackwardNone = (x, y, w, p, u, g) => SmoothL1.TargetBackwardNone(x, y, u, g, beta),
-                TargetReference = (x, y, w, p) =>
-                {
-                    float d32 = x - y;
-                    return beta != 0f && MathF.Abs(d32) < beta ? -(double)d32 / beta : -Math.Sign((double)d32);
-                },
-                Reference = (x, y, w, p) =>
-                {
-                    float d32 = x - y;
-                    double d = d32;
-                    double z = Math.Abs(d);
-                    if (beta == 0f)
-                    {
-                        return (z, Math.Sign(d)); // torch routes beta = 0 to l1_loss
-                    }
-
-                    return MathF.Abs(d32) < beta ? (0.5 * d * d / beta, d / beta) : (z - (0.5 * beta), Math.Sign(d));
-                },
-            };
+            yield return SmoothL1Case(beta);
         }
 
         foreach (float delta in new[] { 1f, 2.5f })
         {
-            yield return new ElementwiseLossCase
-            {
-                Name = $"Huber(delta={delta})",
-                Forward = (x, y, w, p, r) => Huber.Forward(x, y, r, delta),
-                ForwardNone = (x, y, w, p, l) => Huber.ForwardNone(x, y, l, delta),
-                Backward = (x, y, w, p, g, r, u) => Huber.Backward(x, y, g, r, u, delta),
-                BackwardNone = (x, y, w, p, u, g) => Huber.BackwardNone(x, y, u, g, delta),
-                ForwardBackward = (x, y, w, p, g, r) => Huber.ForwardBackward(x, y, g, r, delta),
-                TargetBackward = (x, y, w, p, g, r, u) => Huber.TargetBackward(x, y, g, r, u, delta),
-                TargetBackwardNone = (x, y, w, p, u, g) => Huber.TargetBackwardNone(x, y, u, g, delta),
-                TargetReference = (x, y, w, p) =>
-                {
-                    float d32 = x - y;
-                    return MathF.Abs(d32) < delta ? -(double)d32 : -delta * Math.Sign((double)d32);
-                },
-                Reference = (x, y, w, p) =>
-                {
-                    float d32 = x - y;
-                    double d = d32;
-                    double z = Math.Abs(d);
-                    return MathF.Abs(d32) < delta ? (0.5 * d * d, d) : (delta * (z - (0.5 * delta)), delta * Math.Sign(d));
-                },
-            };
+            yield return HuberCase(delta);
         }
 
         foreach (bool weighted in new[] { false, true })
@@ -191,18 +143,75 @@ public sealed class ElementwiseLossCase
                 Reference = (x, y, w, p) =>
                 {
                     double xd = x;
-                    // Computed the textbook way in float64 (log-sigmoid via a stable softplus), not the kernel's form.
-                    double logSigmoid = -Softplus(-xd);
-                    double logOneMinusSigmoid = -Softplus(xd);
-                    double loss = -w * ((p * y * logSigmoid) + ((1 - y) * logOneMinusSigmoid));
-                    double sigmoid = 1 / (1 + Math.Exp(-xd));
-                    double gradient = w * ((sigmoid * (1 - y + (p * y))) - (p * y));
+                    // torch's forward form, (1 - y) x - (1 + (p - 1) y) log_sigmoid(x), and its backward,
+                    // (p y + 1 - y) sigmoid(x) - p y, in float64 (log-sigmoid through a stable softplus): the same
+                    // answer as the textbook -w (p y log s + (1 - y) log(1 - s)) where both are finite, and torch's
+                    // NaN or infinity at infinite logits (x = -inf, y = 1/2: -inf + inf), which the textbook's is not.
+                    double loss = w * (((1 - y) * xd) + ((1 + ((p - 1) * y)) * Softplus(-xd)));
+                    double sigmoid = xd >= 0 ? 1 / (1 + Math.Exp(-xd)) : Math.Exp(xd) / (1 + Math.Exp(xd));
+                    double gradient = w * ((((p * y) + 1 - y) * sigmoid) - (p * y));
                     return (loss, gradient);
                 },
-                Magnitude = (x, y, w, p) => Math.Abs(w) * ((Math.Abs((1 - y) * x)) + (Math.Abs(1 + ((p - 1) * y)) * (Math.Abs(x) + 1))),
+                // 1 + (p - 1) y is rounded relative to its parts (it cancels for p near 0 and y near 1).
+                Magnitude = (x, y, w, p) => Math.Abs(w) * ((Math.Abs((1 - y) * x)) + ((1 + Math.Abs((p - 1) * y)) * (Math.Abs(x) + 1))),
             };
         }
     }
+
+    /// <summary>SmoothL1Loss with the given beta; its gradients as torch's smooth_l1_loss_backward compares, L1's at beta = 0.</summary>
+    public static ElementwiseLossCase SmoothL1Case(float beta) => new()
+    {
+        Name = string.Create(CultureInfo.InvariantCulture, $"SmoothL1(beta={beta})"),
+        Forward = (x, y, w, p, r) => SmoothL1.Forward(x, y, r, beta),
+        ForwardNone = (x, y, w, p, l) => SmoothL1.ForwardNone(x, y, l, beta),
+        Backward = (x, y, w, p, g, r, u) => SmoothL1.Backward(x, y, g, r, u, beta),
+        BackwardNone = (x, y, w, p, u, g) => SmoothL1.BackwardNone(x, y, u, g, beta),
+        ForwardBackward = (x, y, w, p, g, r) => SmoothL1.ForwardBackward(x, y, g, r, beta),
+        TargetBackward = (x, y, w, p, g, r, u) => SmoothL1.TargetBackward(x, y, g, r, u, beta),
+        TargetBackwardNone = (x, y, w, p, u, g) => SmoothL1.TargetBackwardNone(x, y, u, g, beta),
+        TargetReference = (x, y, w, p) => beta == 0f ? -TorchSign(x - y) : SmoothL1Slope(y - x, beta),
+        Reference = (x, y, w, p) =>
+        {
+            float d32 = x - y;
+            double d = d32;
+            double z = Math.Abs(d);
+            if (beta == 0f)
+            {
+                return (z, TorchSign(d32)); // torch routes beta = 0 to l1_loss
+            }
+
+            return (MathF.Abs(d32) < beta ? 0.5 * d * d / beta : z - (0.5 * beta), SmoothL1Slope(d32, beta));
+        },
+    };
+
+    /// <summary>HuberLoss with the given delta; its gradients as torch's huber_loss_backward compares.</summary>
+    public static ElementwiseLossCase HuberCase(float delta) => new()
+    {
+        Name = string.Create(CultureInfo.InvariantCulture, $"Huber(delta={delta})"),
+        Forward = (x, y, w, p, r) => Huber.Forward(x, y, r, delta),
+        ForwardNone = (x, y, w, p, l) => Huber.ForwardNone(x, y, l, delta),
+        Backward = (x, y, w, p, g, r, u) => Huber.Backward(x, y, g, r, u, delta),
+        BackwardNone = (x, y, w, p, u, g) => Huber.BackwardNone(x, y, u, g, delta),
+        ForwardBackward = (x, y, w, p, g, r) => Huber.ForwardBackward(x, y, g, r, delta),
+        TargetBackward = (x, y, w, p, g, r, u) => Huber.TargetBackward(x, y, g, r, u, delta),
+        TargetBackwardNone = (x, y, w, p, u, g) => Huber.TargetBackwardNone(x, y, u, g, delta),
+        TargetReference = (x, y, w, p) => HuberSlope(y - x, delta),
+        Reference = (x, y, w, p) =>
+        {
+            float d32 = x - y;
+            double d = d32;
+            double z = Math.Abs(d);
+            return (MathF.Abs(d32) < delta ? 0.5 * d * d : delta * (z - (0.5 * delta)), HuberSlope(d32, delta));
+        },
+    };
+
+    /// <summary>torch's sign, (0 &lt; d) - (d &lt; 0): 0 at ±0 and at NaN (what abs backpropagates).</summary>
+    public static double TorchSign(float d) => d > 0 ? 1 : d < 0 ? -1 : 0;
+
+    // torch's backward kernels compare the difference with -beta first, then beta: a NaN difference falls through to d / beta.
+    private static double SmoothL1Slope(float d, float beta) => d <= -beta ? -1 : d >= beta ? 1 : (double)d / beta;
+
+    private static double HuberSlope(float d, float delta) => d <= -delta ? -delta : d >= delta ? delta : d;
 
     private static double Softplus(double v) => v > 0 ? v + Math.Log(1 + Math.Exp(-v)) : Math.Log(1 + Math.Exp(v));
 }

@@ -21,7 +21,7 @@ internal sealed class BceCase(bool weighted) : ElementwiseLossCase
     }
 
     public override torch.Tensor Torch(torch.Tensor input, torch.Tensor target, LossInputs inputs, torch.nn.Reduction reduction) =>
-        torch.nn.functional.binary_cross_entropy(input, target, WeightTensor(inputs), reduction);
+        torch.nn.functional.binary_cross_entropy(input, target, WeightTensor(inputs, input), reduction);
 
     public override float Forward(LossInputs inputs, Reduction reduction) =>
         BinaryCrossEntropy.Forward(inputs.Input, inputs.Target, reduction, inputs.ExpandedWeight);

@@ -37,7 +37,7 @@ internal sealed class BceWithLogitsCase(bool weighted, bool posWeighted, float l
     }
 
     public override torch.Tensor Torch(torch.Tensor input, torch.Tensor target, LossInputs inputs, torch.nn.Reduction reduction) =>
-        torch.nn.functional.binary_cross_entropy_with_logits(input, target, WeightTensor(inputs), reduction, PosWeightTensor(inputs));
+        torch.nn.functional.binary_cross_entropy_with_logits(input, target, WeightTensor(inputs, input), reduction, PosWeightTensor(inputs, input));
 
     public override float Forward(LossInputs inputs, Reduction reduction) =>
         BinaryCrossEntropyWithLogits.Forward(inputs.Input, inputs.Target, reduction, inputs.ExpandedWeight, inputs.ExpandedPosWeight);

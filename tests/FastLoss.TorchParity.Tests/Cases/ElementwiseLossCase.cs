@@ -48,11 +48,12 @@ internal abstract class ElementwiseLossCase
         return ones;
     }
 
-    protected static torch.Tensor? WeightTensor(LossInputs inputs) =>
-        inputs.Weight is null ? null : TorchConvert.ToTorch(inputs.Weight, inputs.WeightShape);
+    /// <summary>The weight as torch takes it, in the input's precision.</summary>
+    protected static torch.Tensor? WeightTensor(LossInputs inputs, torch.Tensor like) =>
+        inputs.Weight is null ? null : TorchConvert.ToTorch(inputs.Weight, inputs.WeightShape, type: like.dtype);
 
-    protected static torch.Tensor? PosWeightTensor(LossInputs inputs) =>
-        inputs.PosWeight is null ? null : TorchConvert.ToTorch(inputs.PosWeight, [inputs.PosWeight.Length]);
+    protected static torch.Tensor? PosWeightTensor(LossInputs inputs, torch.Tensor like) =>
+        inputs.PosWeight is null ? null : TorchConvert.ToTorch(inputs.PosWeight, [inputs.PosWeight.Length], type: like.dtype);
 
     protected static Tensor? FastWeightTensor(LossInputs inputs) =>
         inputs.Weight is null ? null : Tensor.FromValues(inputs.Weight, inputs.WeightShape!);
