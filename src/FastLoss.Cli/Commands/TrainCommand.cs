@@ -48,14 +48,14 @@ internal static class TrainCommand
         Option<int?> threads = SharedOptions.Threads();
         Option<string> output = new("--out")
         {
-            Description = "Folder for checkpoint.safetensors, optimizer.safetensors, loss-curve.png, losses.csv and tensorboard/ (with --resume: the checkpoint's folder unless given).",
+            Description = "Folder for checkpoint.safetensors, checkpoints/, loss-curve.png, losses.csv and tensorboard/ (with --resume: the checkpoint's folder unless given).",
             HelpName = "DIR",
             DefaultValueFactory = _ => Path.Combine("runs", "cifar10"),
         };
         Option<string?> resume = new("--resume")
         {
-            Description = "Continue from this checkpoint.safetensors (with optimizer.safetensors beside it): network, momentum, counters and shuffle order.",
-            HelpName = "CHECKPOINT",
+            Description = "Continue a run from its newest complete checkpoint (the run folder or its checkpoint.safetensors): network, momentum, counters and shuffle order.",
+            HelpName = "RUN",
         };
         Option<int?> limitTrain = SharedOptions.AtLeast(new Option<int?>("--limit-train")
         {

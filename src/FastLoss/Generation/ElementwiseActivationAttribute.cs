@@ -8,4 +8,9 @@ namespace FastLoss.Generation;
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class ElementwiseActivationAttribute : Attribute
 {
+    /// <summary>
+    /// The name of a <c>static float</c> method with the formula's parameter giving f' instead of the derived one,
+    /// where torch's backward is not the formula's derivative at special values (ReLU's at NaN).
+    /// </summary>
+    public string? Derivative { get; set; }
 }

@@ -73,7 +73,7 @@ internal static class ClassificationData
         return result;
     }
 
-    /// <summary>|actual - expected| &lt;= atol + rtol * |expected|; NaN only matches NaN.</summary>
+    /// <summary>|actual - expected| &lt;= atol + rtol * |expected|; NaN only matches NaN, an infinity only itself.</summary>
     public static void AssertClose(double expected, double actual, double rtol, double atol, string what)
     {
         if (!IsClose(expected, actual, rtol, atol))
@@ -97,7 +97,7 @@ internal static class ClassificationData
     private static bool IsClose(double expected, double actual, double rtol, double atol) =>
         double.IsNaN(expected) || double.IsNaN(actual)
             ? double.IsNaN(expected) && double.IsNaN(actual)
-            : Math.Abs(actual - expected) <= atol + (rtol * Math.Abs(expected));
+            : expected == actual || Math.Abs(actual - expected) <= atol + (rtol * Math.Abs(expected));
 
     public static double MaxAbs(ReadOnlySpan<double> values)
     {

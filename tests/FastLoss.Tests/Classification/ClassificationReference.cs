@@ -81,16 +81,17 @@ internal static class ClassificationReference
             }
         }
 
+        // Without label smoothing torch computes no smoothing term at all (0 times an infinite one would be NaN).
         var entries = new double[nll.Length];
         for (int n = 0; n < entries.Length; n++)
         {
-            entries[n] = ((1 - eps) * nll[n]) + (eps / classes * smooth[n]);
+            entries[n] = eps == 0 ? nll[n] : ((1 - eps) * nll[n]) + (eps / classes * smooth[n]);
         }
 
         double reduced = reduction switch
         {
-            Reduction.Sum => ((1 - eps) * nll.Sum()) + (eps / classes * smooth.Sum()),
-            Reduction.Mean => ((1 - eps) * nll.Sum() / denominator) + (eps / classes * smooth.Sum() / denominator),
+            Reduction.Sum => eps == 0 ? nll.Sum() : ((1 - eps) * nll.Sum()) + (eps / classes * smooth.Sum()),
+            Reduction.Mean => eps == 0 ? nll.Sum() / denominator : ((1 - eps) * nll.Sum() / denominator) + (eps / classes * smooth.Sum() / denominator),
             _ => double.NaN,
         };
         return (entries, reduced);
