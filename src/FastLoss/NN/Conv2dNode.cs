@@ -76,6 +76,7 @@ internal sealed class Conv2dNode : Node, IParallelWork
         int forwardScratch = _winogradForward?.ScratchSize ?? 0;
         _scratchSize = Math.Max(
             Math.Max(geometry.HasTapRows ? geometry.TapRowsScratchSize : geometry.ScratchSize, inputGradScratch), forwardScratch);
+        ThreadScratch.Reserve(_scratchSize);
 
         // Weight gradients are summed per run of images (and kept transposed when that layout is faster), then
         // added to the parameter's gradient in run order.

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using FastLoss.Generation;
+using FastLoss.Kernels;
 
 namespace FastLoss.Threading;
 
@@ -65,6 +66,7 @@ public static class ComputePool
             return;
         }
 
+        PrepareThread();
         int threads = Math.Min(ThreadCount, partCount);
         if (threads == 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
@@ -84,6 +86,18 @@ public static class ComputePool
         {
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Gives this thread its per-thread scratch before it runs any part, sized for every plan made so far: parts go
+    /// to whichever thread takes them first, so scratch grown only where a part first landed could allocate in any
+    /// later step. After warm-up this is two reads.
+    /// </summary>
+    [HotPath]
+    private static void PrepareThread()
+    {
+        ThreadScratch.Prepare();
+        GemmScratch.Prepare();
     }
 
     [HotPath]
@@ -203,6 +217,7 @@ public static class ComputePool
             {
                 WaitForRequest();
                 int generation = Volatile.Read(ref Requested);
+                PrepareThread();
                 RunParts();
                 Volatile.Write(ref Completed, generation);
             }

@@ -49,6 +49,50 @@ public sealed class ComputePoolTests
         }
     }
 
+    /// <summary>Notes the bytes each part allocates when it asks for its scratch.</summary>
+    private sealed class ScratchWork(int scratchFloats) : IParallelWork
+    {
+        public long[] Allocated = new long[16];
+
+        public void Execute(int part, int partCount)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Span<float> scratch = ThreadScratch.Get(scratchFloats);
+            _ = FastLoss.Kernels.GemmScratch.Current;
+            Allocated[part] += GC.GetAllocatedBytesForCurrentThread() - before;
+            scratch[^1] = part;
+            Thread.SpinWait(5_000);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Parts_find_their_scratch_ready_on_every_thread_once_a_plan_has_reserved_it(int threads)
+    {
+        // Which thread takes which part changes from call to call; a thread's first part after a plan must not be
+        // where its scratch grows, or a later training step allocates. Submitted from a thread that never ran a part.
+        using var scope = new ThreadCountScope(threads);
+        int size = 400_000 + threads;
+        long[] allocated = [];
+        var submitter = new Thread(() =>
+        {
+            ThreadScratch.Reserve(size);
+            var work = new ScratchWork(size);
+            for (int round = 0; round < 20; round++)
+            {
+                ComputePool.Run(work, 16);
+            }
+
+            allocated = work.Allocated;
+        });
+        submitter.Start();
+        submitter.Join();
+        Assert.Equal(16, allocated.Length);
+        Assert.All(allocated, bytes => Assert.Equal(0, bytes));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

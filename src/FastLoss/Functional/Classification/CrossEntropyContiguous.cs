@@ -59,7 +59,7 @@ internal static class CrossEntropyContiguous
 
                 if (writeGradient)
                 {
-                    pass.Gradient.Slice(offset, classes).Clear();
+                    IgnoredRowGradient<TL, TV>(ref Unsafe.Add(ref x0, offset), pass.Gradient.Slice(offset, classes), classes);
                 }
 
                 continue;
@@ -269,5 +269,25 @@ internal static class CrossEntropyContiguous
         TV qLast = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)last, keepV, epsV);
         TV fresh = TL.Subtract(TL.Multiply(old, scale), TL.Multiply(entryScale, qLast));
         TL.Store(TL.SelectFrom(i - last, fresh, old), ref g, (nuint)last);
+    }
+
+    /// <summary>
+    /// An ignored entry's gradient as torch's log_softmax backward gives it, 0 - softmax * 0: zeros, or NaN across
+    /// the row where its softmax is NaN (a NaN or +inf logit, or every logit -inf).
+    /// </summary>
+    private static void IgnoredRowGradient<TL, TV>(ref float x, Span<float> gradient, int classes)
+        where TL : struct, IFloatLanes<TV>
+        where TV : struct
+    {
+        float max = RowKernels.Max<TL, TV>(ref x, classes);
+        float sumExp = RowKernels.SumExp<TL, TV>(ref x, classes, max);
+        if (float.IsFinite(max) && float.IsFinite(sumExp))
+        {
+            gradient.Clear();
+        }
+        else
+        {
+            gradient.Fill(float.NaN);
+        }
     }
 }

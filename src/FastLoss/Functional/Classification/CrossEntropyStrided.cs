@@ -132,8 +132,9 @@ internal static class CrossEntropyStrided
                     {
                         nuint at = start + (nuint)(c * inner);
                         TV wc = weighted ? TL.Broadcast(Unsafe.Add(ref w, c)) : TL.Broadcast(1f);
+                        // Ignored lanes have s = 0: exp(x - max) * 0 / sum, torch's 0 - softmax * 0 (NaN where the softmax is).
                         TV value = TL.Subtract(TL.Multiply(TL.Load(ref g0, at), k), TL.Multiply(shift, wc));
-                        TL.Store(TL.SelectWherePositive(kept, value, zero), ref g0, at);
+                        TL.Store(value, ref g0, at);
                     }
 
                     // The target class also carries -(1 - eps) * w[y] * s.

@@ -61,7 +61,7 @@ internal static unsafe class SmallClassRows
                 var wy = Vector512.LoadUnsafe(ref targetWeight[0]);
 
                 // loss = keep * w[y] * (max - x[y]) + eps/C * sum_c w[c] (max - x[c]) + (keep * w[y] + eps/C * W) * log(sum);
-                // ignored rows cost A = B = 0 (and sum 1, so NaN logits there stay out).
+                // ignored rows cost A = B = 0 (and sum 1, so NaN logits there stay out of the loss, as torch's nll leaves them).
                 var a = wy * (max - Vector512.LoadUnsafe(ref picked[0]));
                 var b = wy;
                 if (eps > 0f)
@@ -89,7 +89,9 @@ internal static unsafe class SmallClassRows
                     float* row = g0 + ((first + r) * classes);
                     if (hitClass[r] < 0)
                     {
-                        Avx512F.MaskStore(row, valid, Vector512<float>.Zero);
+                        // torch's log_softmax backward of an ignored row: 0 - softmax * 0, NaN where the row's softmax is.
+                        var ignored = block.Exps[r] * SixteenRowReduction.Broadcast(Vector512<float>.Zero / block.Sums, r);
+                        Avx512F.MaskStore(row, valid, ignored);
                         continue;
                     }
 
