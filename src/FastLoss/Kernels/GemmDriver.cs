@@ -109,13 +109,20 @@ internal static unsafe class GemmDriver
     [HotPath]
     private static void RunKernel(GemmTiling tiling, int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
     {
-        if (tiling.IsWide)
+        switch (tiling.Kernel)
         {
-            GemmMicroKernels.Kernel8x32(kc, a, b, c, ldc, accumulate);
-        }
-        else
-        {
-            GemmMicroKernels.Kernel6x16(kc, a, b, c, ldc, accumulate);
+            case GemmKernel.Wide:
+                GemmMicroKernels.Kernel8x32(kc, a, b, c, ldc, accumulate);
+                break;
+            case GemmKernel.Narrow:
+                GemmMicroKernels.Kernel6x16(kc, a, b, c, ldc, accumulate);
+                break;
+            case GemmKernel.Compact:
+                GemmMicroKernels.Kernel6x8(kc, a, b, c, ldc, accumulate);
+                break;
+            default:
+                GemmMicroKernels.Kernel4x4(kc, a, b, c, ldc, accumulate);
+                break;
         }
     }
 

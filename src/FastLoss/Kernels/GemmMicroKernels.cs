@@ -7,8 +7,10 @@ namespace FastLoss.Kernels;
 /// <summary>
 /// The register-blocked inner kernels of <see cref="Gemm"/>: each computes one MR x NR tile of C from a packed
 /// A sliver (kc x MR, column by column) and a packed B sliver (kc x NR, row by row), keeping the whole tile in
-/// vector registers across k. Every C element is a fused multiply-add chain over k in order, whatever tile or
-/// thread computes it, so results do not depend on how the work is split.
+/// vector registers across k. Every C element is a multiply-add chain over k in order, whatever tile or thread
+/// computes it, so results do not depend on how the work is split. The chain is fused wherever the hardware has
+/// FMA (always with Vector512 and Vector256); the 128-bit and scalar kernels, which also serve machines without
+/// it, round the product and the sum separately there rather than run a software FMA.
 /// </summary>
 internal static unsafe class GemmMicroKernels
 {
@@ -132,6 +134,121 @@ internal static unsafe class GemmMicroKernels
         Store256(c + (3 * ldc), c30, c31, accumulate);
         Store256(c + (4 * ldc), c40, c41, accumulate);
         Store256(c + (5 * ldc), c50, c51, accumulate);
+    }
+
+    /// <summary>
+    /// 6 x 8 with Vector128, for machines whose 256-bit vectors are not accelerated: the 256-bit tile at half the
+    /// width, 12 accumulators, 2 B vectors and 1 broadcast (15 of 16 registers).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
+    public static void Kernel6x8(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector128<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> ai = Vector128.Create(a[0]);
+            c00 = HardwareFma.MultiplyAdd(ai, b0, c00);
+            c01 = HardwareFma.MultiplyAdd(ai, b1, c01);
+            ai = Vector128.Create(a[1]);
+            c10 = HardwareFma.MultiplyAdd(ai, b0, c10);
+            c11 = HardwareFma.MultiplyAdd(ai, b1, c11);
+            ai = Vector128.Create(a[2]);
+            c20 = HardwareFma.MultiplyAdd(ai, b0, c20);
+            c21 = HardwareFma.MultiplyAdd(ai, b1, c21);
+            ai = Vector128.Create(a[3]);
+            c30 = HardwareFma.MultiplyAdd(ai, b0, c30);
+            c31 = HardwareFma.MultiplyAdd(ai, b1, c31);
+            ai = Vector128.Create(a[4]);
+            c40 = HardwareFma.MultiplyAdd(ai, b0, c40);
+            c41 = HardwareFma.MultiplyAdd(ai, b1, c41);
+            ai = Vector128.Create(a[5]);
+            c50 = HardwareFma.MultiplyAdd(ai, b0, c50);
+            c51 = HardwareFma.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 8;
+        }
+
+        Store128(c, c00, c01, accumulate);
+        Store128(c + ldc, c10, c11, accumulate);
+        Store128(c + (2 * ldc), c20, c21, accumulate);
+        Store128(c + (3 * ldc), c30, c31, accumulate);
+        Store128(c + (4 * ldc), c40, c41, accumulate);
+        Store128(c + (5 * ldc), c50, c51, accumulate);
+    }
+
+    /// <summary>4 x 4 on scalars, for machines (or runs) without accelerated vectors: 16 accumulators in registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [HotPath]
+    public static void Kernel4x4(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    {
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        for (int p = 0; p < kc; p++)
+        {
+            float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+            float ai = a[0];
+            c00 = HardwareFma.MultiplyAdd(ai, b0, c00);
+            c01 = HardwareFma.MultiplyAdd(ai, b1, c01);
+            c02 = HardwareFma.MultiplyAdd(ai, b2, c02);
+            c03 = HardwareFma.MultiplyAdd(ai, b3, c03);
+            ai = a[1];
+            c10 = HardwareFma.MultiplyAdd(ai, b0, c10);
+            c11 = HardwareFma.MultiplyAdd(ai, b1, c11);
+            c12 = HardwareFma.MultiplyAdd(ai, b2, c12);
+            c13 = HardwareFma.MultiplyAdd(ai, b3, c13);
+            ai = a[2];
+            c20 = HardwareFma.MultiplyAdd(ai, b0, c20);
+            c21 = HardwareFma.MultiplyAdd(ai, b1, c21);
+            c22 = HardwareFma.MultiplyAdd(ai, b2, c22);
+            c23 = HardwareFma.MultiplyAdd(ai, b3, c23);
+            ai = a[3];
+            c30 = HardwareFma.MultiplyAdd(ai, b0, c30);
+            c31 = HardwareFma.MultiplyAdd(ai, b1, c31);
+            c32 = HardwareFma.MultiplyAdd(ai, b2, c32);
+            c33 = HardwareFma.MultiplyAdd(ai, b3, c33);
+            a += 4;
+            b += 4;
+        }
+
+        StoreRow(c, c00, c01, c02, c03, accumulate);
+        StoreRow(c + ldc, c10, c11, c12, c13, accumulate);
+        StoreRow(c + (2 * ldc), c20, c21, c22, c23, accumulate);
+        StoreRow(c + (3 * ldc), c30, c31, c32, c33, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store128(float* row, Vector128<float> left, Vector128<float> right, bool accumulate)
+    {
+        if (accumulate)
+        {
+            left += Vector128.Load(row);
+            right += Vector128.Load(row + 4);
+        }
+
+        Vector128.Store(left, row);
+        Vector128.Store(right, row + 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* row, float v0, float v1, float v2, float v3, bool accumulate)
+    {
+        if (accumulate)
+        {
+            v0 += row[0];
+            v1 += row[1];
+            v2 += row[2];
+            v3 += row[3];
+        }
+
+        row[0] = v0;
+        row[1] = v1;
+        row[2] = v2;
+        row[3] = v3;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,7 +24,7 @@ internal static unsafe class GemmPacking
         {
             int height = Math.Min(mr, rows - s);
             float* sliver = packed + ((nint)s * kc);
-            if (g.TransA && mr == 8 && height == 8)
+            if (g.TransA && mr == 8 && height == 8 && Vector256.IsHardwareAccelerated)
             {
                 // op(A)[i, k] = A[k, i]: each k contributes 8 consecutive floats, one vector.
                 Vector256<float> factor = Vector256.Create(alpha);
@@ -180,7 +180,7 @@ internal static unsafe class GemmPacking
             else
             {
                 // op(B)[k, j] = B[k, j]: each k contributes NR consecutive floats.
-                if (width == nr && nr % 8 == 0)
+                if (width == nr && nr % 8 == 0 && Vector256.IsHardwareAccelerated)
                 {
                     for (int k = 0; k < kc; k++)
                     {

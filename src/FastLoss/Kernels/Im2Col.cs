@@ -162,12 +162,15 @@ public static class Im2Col
             }
         }
 
-        for (; i <= count - 8; i += 8)
+        if (Vector256.IsHardwareAccelerated)
         {
-            Vector256.Store(Vector256.Load(source + i), target + i);
+            for (; i <= count - 8; i += 8)
+            {
+                Vector256.Store(Vector256.Load(source + i), target + i);
+            }
         }
 
-        if (i <= count - 4)
+        if (Vector128.IsHardwareAccelerated && i <= count - 4)
         {
             Vector128.Store(Vector128.Load(source + i), target + i);
             i += 4;
@@ -191,12 +194,15 @@ public static class Im2Col
             }
         }
 
-        for (; i <= count - 8; i += 8)
+        if (Vector256.IsHardwareAccelerated)
         {
-            Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+            for (; i <= count - 8; i += 8)
+            {
+                Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+            }
         }
 
-        if (i <= count - 4)
+        if (Vector128.IsHardwareAccelerated && i <= count - 4)
         {
             Vector128.Store(Vector128.Load(target + i) + Vector128.Load(source + i), target + i);
             i += 4;

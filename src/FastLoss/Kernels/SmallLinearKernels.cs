@@ -27,7 +27,7 @@ internal static unsafe class SmallLinearKernels
         fixed (float* x0 = input, w = weight, y0 = output)
         {
             int r = 0;
-            if (Avx2.IsSupported)
+            if (Avx2.IsSupported && Fma.IsSupported)
             {
                 Vector256<float>* columns = stackalloc Vector256<float>[MaxWeight];
                 float* block = stackalloc float[Lanes * MaxWeight];
@@ -65,7 +65,7 @@ internal static unsafe class SmallLinearKernels
                     float dot = 0f;
                     for (int k = 0; k < inFeatures; k++)
                     {
-                        dot = MathF.FusedMultiplyAdd(x[k], wo[k], dot);
+                        dot = HardwareFma.MultiplyAdd(x[k], wo[k], dot);
                     }
 
                     y[o] = addToOutput ? y[o] + dot : dot;
@@ -82,7 +82,7 @@ internal static unsafe class SmallLinearKernels
         fixed (float* dy0 = outputGrad, w = weight, dx0 = inputGrad)
         {
             int r = 0;
-            if (Avx2.IsSupported)
+            if (Avx2.IsSupported && Fma.IsSupported)
             {
                 Vector256<float>* columns = stackalloc Vector256<float>[MaxWeight];
                 float* block = stackalloc float[Lanes * MaxWeight];
@@ -118,7 +118,7 @@ internal static unsafe class SmallLinearKernels
                     float sum = 0f;
                     for (int o = 0; o < outFeatures; o++)
                     {
-                        sum = MathF.FusedMultiplyAdd(dy[o], w[((nint)o * inFeatures) + k], sum);
+                        sum = HardwareFma.MultiplyAdd(dy[o], w[((nint)o * inFeatures) + k], sum);
                     }
 
                     dx[k] = accumulate ? dx[k] + sum : sum;
@@ -138,7 +138,7 @@ internal static unsafe class SmallLinearKernels
         fixed (float* dy0 = outputGrad, x0 = input)
         {
             int r = 0;
-            if (Avx2.IsSupported && rows >= Lanes)
+            if (Avx2.IsSupported && Fma.IsSupported && rows >= Lanes)
             {
                 Vector256<float>* sums = stackalloc Vector256<float>[MaxWeight];
                 Vector256<float>* xColumns = stackalloc Vector256<float>[MaxWeight];
@@ -178,7 +178,7 @@ internal static unsafe class SmallLinearKernels
                     float* row = totals + ((nint)o * inFeatures);
                     for (int k = 0; k < inFeatures; k++)
                     {
-                        row[k] = MathF.FusedMultiplyAdd(g, x[k], row[k]);
+                        row[k] = HardwareFma.MultiplyAdd(g, x[k], row[k]);
                     }
                 }
             }

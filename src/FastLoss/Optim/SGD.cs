@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.Intrinsics;
 using FastLoss.Generation;
+using FastLoss.Kernels;
 
 namespace FastLoss.Optim;
 
@@ -178,7 +179,7 @@ public sealed class SGD
                 Vector512.FusedMultiplyAdd(g, Vector512.Create(c.NegativeLr), pi).CopyTo(p.Slice(i, Vector512<float>.Count));
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (Vector256.IsHardwareAccelerated && HardwareFma.IsFused)
         {
             for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
@@ -204,7 +205,7 @@ public sealed class SGD
                 buffer[i] = b;
             }
 
-            p[i] = MathF.FusedMultiplyAdd(g, c.NegativeLr, p[i]);
+            p[i] = HardwareFma.MultiplyAdd(g, c.NegativeLr, p[i]);
         }
     }
 
@@ -248,13 +249,13 @@ public sealed class SGD
 
             if (_decay)
             {
-                g = MathF.FusedMultiplyAdd(p, _weightDecay, g);
+                g = HardwareFma.MultiplyAdd(p, _weightDecay, g);
             }
 
             if (_momentum)
             {
-                buffer = _first ? g : MathF.FusedMultiplyAdd(g, _keep, buffer * _momentumFactor);
-                g = _nesterov ? MathF.FusedMultiplyAdd(buffer, _momentumFactor, g) : buffer;
+                buffer = _first ? g : HardwareFma.MultiplyAdd(g, _keep, buffer * _momentumFactor);
+                g = _nesterov ? HardwareFma.MultiplyAdd(buffer, _momentumFactor, g) : buffer;
             }
 
             return g;
