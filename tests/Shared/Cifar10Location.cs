@@ -36,12 +36,7 @@ internal static class Cifar10Location
             }
         }
 
-        DirectoryInfo? repository = new(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "FastLoss.sln")))
-        {
-            repository = repository.Parent;
-        }
-
+        DirectoryInfo? repository = RepositoryFolder.Find();
         if (repository is null)
         {
             looked.Add($"no folder holding FastLoss.sln above {AppContext.BaseDirectory}");

@@ -1,4 +1,5 @@
 using FastLoss.Cli.Tests.Support;
+using FastLoss.Tests.Shared;
 
 namespace FastLoss.Cli.Tests.Commands;
 
@@ -35,7 +36,7 @@ public sealed class PlotCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("", error);
         Assert.Contains($"wrote {png} (2 series)", output, StringComparison.Ordinal);
-        Assert.Equal((480, 320), PngFile.Header(png));
+        Assert.Equal((480, 320), PngHeader.Read(png));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FastLoss.Cli.Checkpoints;
 using FastLoss.Cli.Tests.Support;
 using FastLoss.Serialization;
+using FastLoss.Tests.Shared;
 
 namespace FastLoss.Cli.Tests.Commands;
 
@@ -100,7 +101,7 @@ public sealed partial class TrainEvaluatePredictTests : IDisposable
 
     private void AssertLossCurveAndEvents(MatchCollection epochs)
     {
-        Assert.Equal((900, 560), PngFile.Header(Path.Combine(_out, "loss-curve.png")));
+        Assert.Equal((900, 560), PngHeader.Read(Path.Combine(_out, "loss-curve.png")));
         string[] csv = File.ReadAllLines(Path.Combine(_out, "losses.csv"));
         Assert.Equal("epoch,train (running),train (epoch mean),test", csv[0]);
         Assert.Equal(16 + 2 + 2, csv.Length - 1); // 8 running-loss points per epoch, then 2 epoch means, 2 test losses

@@ -1,4 +1,5 @@
 using FastLoss.Cli.Reporting;
+using FastLoss.Tests.Shared;
 
 namespace FastLoss.Cli.Tests.Reporting;
 
@@ -38,7 +39,7 @@ public sealed class LossCurvePlotTests : IDisposable
 
         plot.SavePng(path, 640, 400);
 
-        Assert.Equal((640, 400), PngFile.Header(path));
+        Assert.Equal((640, 400), PngHeader.Read(path));
         // A 400-point curve drawn 2 pixels wide across most of the width leaves hundreds of blue pixels.
         Assert.True(PngFile.CountPixels(path, BlueR, BlueG, BlueB) > 500, "the curve is not drawn");
         Assert.Equal(0, PngFile.CountPixels(path, OrangeR, OrangeG, OrangeB, tolerance: 10));
@@ -57,7 +58,7 @@ public sealed class LossCurvePlotTests : IDisposable
 
         plot.SavePng(path);
 
-        Assert.Equal((800, 500), PngFile.Header(path));
+        Assert.Equal((800, 500), PngHeader.Read(path));
         Assert.True(PngFile.CountPixels(path, BlueR, BlueG, BlueB) > 300);
         Assert.True(PngFile.CountPixels(path, OrangeR, OrangeG, OrangeB) > 300);
     }
@@ -71,7 +72,7 @@ public sealed class LossCurvePlotTests : IDisposable
 
         plot.SavePng(path, 300, 200);
 
-        Assert.Equal((300, 200), PngFile.Header(path));
+        Assert.Equal((300, 200), PngHeader.Read(path));
         Assert.True(PngFile.CountPixels(path, BlueR, BlueG, BlueB) > 50);
     }
 
