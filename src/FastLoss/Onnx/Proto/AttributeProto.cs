@@ -41,11 +41,7 @@ internal sealed class AttributeProto : ProtobufMessage
         }
         else
         {
-            // Unpacked: every protobuf reader accepts a repeated scalar either way.
-            foreach (long value in _values)
-            {
-                writer.WriteInt64(IntsField, value);
-            }
+            writer.WriteInt64s(IntsField, _values);
         }
 
         writer.WriteInt64(TypeField, _values is null ? TypeInt : TypeInts);

@@ -15,25 +15,10 @@ internal sealed class GraphProto(
 
     public override void WriteFields(ref ProtobufWriter writer)
     {
-        foreach (NodeProto node in nodes)
-        {
-            writer.WriteMessage(NodeField, node);
-        }
-
+        writer.WriteMessages(NodeField, nodes);
         writer.WriteString(NameField, name);
-        foreach (TensorProto initializer in initializers)
-        {
-            writer.WriteMessage(InitializerField, initializer);
-        }
-
-        foreach (ValueInfoProto input in inputs)
-        {
-            writer.WriteMessage(InputField, input);
-        }
-
-        foreach (ValueInfoProto output in outputs)
-        {
-            writer.WriteMessage(OutputField, output);
-        }
+        writer.WriteMessages(InitializerField, initializers);
+        writer.WriteMessages(InputField, inputs);
+        writer.WriteMessages(OutputField, outputs);
     }
 }

@@ -19,9 +19,6 @@ internal sealed class ModelProto(long irVersion, IReadOnlyList<OperatorSetIdProt
         writer.WriteString(ProducerNameField, producerName);
         writer.WriteString(ProducerVersionField, producerVersion);
         writer.WriteMessage(GraphField, graph);
-        foreach (OperatorSetIdProto opset in opsetImports)
-        {
-            writer.WriteMessage(OpsetImportField, opset);
-        }
+        writer.WriteMessages(OpsetImportField, opsetImports);
     }
 }

@@ -15,21 +15,10 @@ internal sealed class NodeProto(
 
     public override void WriteFields(ref ProtobufWriter writer)
     {
-        foreach (string input in inputs)
-        {
-            writer.WriteString(InputField, input);
-        }
-
-        foreach (string output in outputs)
-        {
-            writer.WriteString(OutputField, output);
-        }
-
+        writer.WriteStrings(InputField, inputs);
+        writer.WriteStrings(OutputField, outputs);
         writer.WriteString(NameField, name);
         writer.WriteString(OpTypeField, opType);
-        foreach (AttributeProto attribute in attributes)
-        {
-            writer.WriteMessage(AttributeField, attribute);
-        }
+        writer.WriteMessages(AttributeField, attributes);
     }
 }

@@ -38,11 +38,7 @@ internal sealed class TensorProto : ProtobufMessage
 
     public override void WriteFields(ref ProtobufWriter writer)
     {
-        foreach (long dim in _dims)
-        {
-            writer.WriteInt64(DimsField, dim);
-        }
-
+        writer.WriteInt64s(DimsField, _dims);
         writer.WriteInt64(DataTypeField, (int)_elementType);
         writer.WriteString(NameField, _name);
         if (_elementType == TensorElementType.Float)

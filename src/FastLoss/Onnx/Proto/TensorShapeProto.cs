@@ -20,13 +20,7 @@ internal sealed class TensorShapeProto : ProtobufMessage
         }
     }
 
-    public override void WriteFields(ref ProtobufWriter writer)
-    {
-        foreach (Dimension dim in _dims)
-        {
-            writer.WriteMessage(DimField, dim);
-        }
-    }
+    public override void WriteFields(ref ProtobufWriter writer) => writer.WriteMessages(DimField, _dims);
 
     /// <summary>onnx.TensorShapeProto.Dimension: the oneof of dim_value and dim_param.</summary>
     private sealed class Dimension(long value, string? name) : ProtobufMessage

@@ -101,6 +101,25 @@ internal ref struct ProtobufWriter
     /// <summary>A string field, UTF-8 encoded.</summary>
     public void WriteString(int field, string value) => WriteString(field, value, Encoding.UTF8.GetByteCount(value));
 
+    /// <summary>A repeated string field: one field per value, in order.</summary>
+    public void WriteStrings(int field, IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (string value in values)
+        {
+            WriteString(field, value);
+        }
+    }
+
+    /// <summary>A repeated int64 field, unpacked (one field per value), which every protobuf reader accepts.</summary>
+    public void WriteInt64s(int field, ReadOnlySpan<long> values)
+    {
+        foreach (long value in values)
+        {
+            WriteInt64(field, value);
+        }
+    }
+
     /// <summary>A bytes field holding <paramref name="values"/> as consecutive little-endian IEEE 754 floats.</summary>
     public void WriteFloatBytes(int field, ReadOnlySpan<float> values)
     {
@@ -148,6 +167,16 @@ internal ref struct ProtobufWriter
         ArgumentNullException.ThrowIfNull(message);
         WriteLengthPrefix(field, message.Size);
         message.WriteFields(ref this);
+    }
+
+    /// <summary>A repeated message field: one embedded message per value, in order.</summary>
+    public void WriteMessages(int field, IReadOnlyList<ProtobufMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (ProtobufMessage message in messages)
+        {
+            WriteMessage(field, message);
+        }
     }
 
     /// <summary>The tag and length of an embedded message whose <paramref name="length"/> bytes follow.</summary>
