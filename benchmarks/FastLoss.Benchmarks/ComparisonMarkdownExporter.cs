@@ -15,7 +15,7 @@ namespace FastLoss.Benchmarks;
 /// and the fused kernel's memory bandwidth as a share of the measured Sum bandwidth. The bytes a fused call
 /// moves: 3 * 4 * Size for the elementwise losses, <see cref="ClassificationCase.FusedBytes"/> for the
 /// classification losses. Every other benchmark (the seed CNN, the convolution algorithms, SGEMM, the FMA peak) is
-/// listed after it with its TorchSharp baseline's time over its own, and GFLOP/s where the work is known.
+/// listed after it with its baseline's time over its own, and GFLOP/s where the work is known.
 /// </summary>
 public sealed class ComparisonMarkdownExporter : ExporterBase
 {
@@ -74,6 +74,7 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
         logger.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} logical cores, Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256 accelerated: {Vector256.IsHardwareAccelerated}"));
         logger.WriteLine(Invariant($"Job: {summary.BenchmarksCases.FirstOrDefault()?.Job.DisplayInfo}"));
         logger.WriteLine(Invariant($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} (libtorch 2.10.0, CPU), intra-op threads: {TorchSettings.Threads}"));
+        logger.WriteLine(Invariant($"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version} (CPU execution provider)"));
         logger.WriteLine("```");
         logger.WriteLine();
         logger.WriteLine(bandwidth is { } sumRate
@@ -111,8 +112,9 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
     }
 
     /// <summary>
-    /// The benchmarks that are not losses, one row per case: "TorchSharp / this" is the mean of the case marked as the
-    /// baseline with the same parameters over this case's mean; GFLOP/s is 2 M N K per product for SGEMM and the
+    /// The benchmarks that are not losses, one row per case: "Baseline / this" is the mean of the case marked as the
+    /// baseline (TorchSharp, ONNX Runtime for OnnxInference, separate models for ConcurrentInference) with the same
+    /// parameters over this case's mean; GFLOP/s is 2 M N K per product for SGEMM and the
     /// loop's flops for the FMA peak, which the SGEMM rows are also given as a share of.
     /// </summary>
     private static void WriteOthers(List<BenchmarkReport> others, ILogger logger)
@@ -135,7 +137,9 @@ public sealed class ComparisonMarkdownExporter : ExporterBase
         logger.WriteLine();
         logger.WriteLine("# The seed CNN, convolution algorithms, SGEMM and the FMA peak");
         logger.WriteLine();
-        logger.WriteLine("| Benchmark | Case | Parameters | Mean | TorchSharp / this | GFLOP/s | Of FMA peak | Allocated |");
+        logger.WriteLine("\"Baseline / this\" is the baseline case's mean over this case's: TorchSharp's, ONNX Runtime's for OnnxInference, two separate models' for ConcurrentInference.");
+        logger.WriteLine();
+        logger.WriteLine("| Benchmark | Case | Parameters | Mean | Baseline / this | GFLOP/s | Of FMA peak | Allocated |");
         logger.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (BenchmarkReport report in others)
         {

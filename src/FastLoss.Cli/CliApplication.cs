@@ -5,7 +5,7 @@ using FastLoss.Cli.Commands;
 namespace FastLoss.Cli;
 
 /// <summary>
-/// The fastloss command line: train, evaluate, predict and plot. <see cref="Run"/> is the whole program, callable
+/// The fastloss command line: train, evaluate, predict, plot and export. <see cref="Run"/> is the whole program, callable
 /// in-process with any writers and cancellation token (Program passes the console and Ctrl+C).
 /// </summary>
 internal static class CliApplication
@@ -23,6 +23,7 @@ internal static class CliApplication
             EvaluateCommand.Create(console),
             PredictCommand.Create(console),
             PlotCommand.Create(console),
+            ExportCommand.Create(console),
         };
         return root;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FastLoss.Generation;
+using FastLoss.Serialization.Protobuf;
 
 namespace FastLoss.Logging;
 

@@ -9,9 +9,13 @@ internal static class ModuleErrors
 {
     public static bool CanLocate(Exception exception) => exception is ArgumentException or InvalidOperationException;
 
-    public static Exception Locate(Exception exception, int index, Module module)
+    public static Exception Locate(Exception exception, int index, Module module) =>
+        Locate(exception, index.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+
+    /// <summary>The same for a module named by its path through nested containers ("2.0": module 0 of module 2).</summary>
+    public static Exception Locate(Exception exception, string path, Module module)
     {
-        string where = $"(in Sequential module {index}, {module.GetType().Name})";
+        string where = $"(in Sequential module {path}, {module.GetType().Name})";
         return exception switch
         {
             ArgumentOutOfRangeException e => new ArgumentOutOfRangeException(e.ParamName, $"{MessageOf(e)} {where}"),

@@ -38,27 +38,7 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                Write(file, tensors, metadata);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.Write(path, file => Write(file, tensors, metadata));
     }
 
     /// <summary>Writes the file's bytes (<see cref="Save"/>'s format) to <paramref name="stream"/>, for writers that place the file themselves.</summary>

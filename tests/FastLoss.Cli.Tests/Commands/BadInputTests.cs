@@ -190,7 +190,7 @@ public sealed class BadInputTests : IDisposable
         CliResult train = CliRun.Run("train", "--help");
 
         Assert.Equal(0, root.ExitCode);
-        foreach (string command in (string[])["train", "evaluate", "predict", "plot"])
+        foreach (string command in (string[])["train", "evaluate", "predict", "plot", "export"])
         {
             Assert.Contains(command, root.Output, StringComparison.Ordinal);
         }

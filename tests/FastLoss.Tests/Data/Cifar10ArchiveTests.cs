@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using FastLoss.Data;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Data;

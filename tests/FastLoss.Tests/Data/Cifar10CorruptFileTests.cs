@@ -1,4 +1,5 @@
 using FastLoss.Data;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Data;

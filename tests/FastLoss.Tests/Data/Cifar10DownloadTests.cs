@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastLoss.Data;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Data;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using FastLoss.Tests.Shared;
 
 namespace FastLoss.Tests.Logging;
 
@@ -8,7 +9,7 @@ internal sealed record DecodedEvent(double WallTime, long Step, string? FileVers
 
 /// <summary>
 /// Reads an event file independently of the writer: TFRecord framing with both masked CRC-32Cs verified by a
-/// bit-at-a-time CRC-32C written here, and a generic protobuf field decoder.
+/// bit-at-a-time CRC-32C written here, and the generic protobuf decoder of tests/Shared.
 /// </summary>
 internal static class EventFileReader
 {
@@ -71,7 +72,7 @@ internal static class EventFileReader
         long step = 0;
         string? version = null;
         var values = new List<(string, float)>();
-        foreach (Field field in Fields(data))
+        foreach (ProtobufField field in ProtobufFields.Read(data))
         {
             switch (field.Number, field.WireType)
             {
@@ -85,7 +86,7 @@ internal static class EventFileReader
                     version = Encoding.UTF8.GetString(field.Bytes);
                     break;
                 case (5, 2):
-                    foreach (Field summaryField in Fields(field.Bytes))
+                    foreach (ProtobufField summaryField in ProtobufFields.Read(field.Bytes))
                     {
                         Assert.Equal((1, 2), (summaryField.Number, summaryField.WireType));
                         values.Add(DecodeValue(summaryField.Bytes));
@@ -105,7 +106,7 @@ internal static class EventFileReader
     {
         string? tag = null;
         float? value = null;
-        foreach (Field field in Fields(data))
+        foreach (ProtobufField field in ProtobufFields.Read(data))
         {
             switch (field.Number, field.WireType)
             {
@@ -124,59 +125,5 @@ internal static class EventFileReader
         Assert.NotNull(tag);
         Assert.NotNull(value);
         return (tag, value.Value);
-    }
-
-    private sealed record Field(int Number, int WireType, ulong Varint, ulong Fixed, byte[] Bytes);
-
-    private static List<Field> Fields(ReadOnlySpan<byte> data)
-    {
-        var fields = new List<Field>();
-        int position = 0;
-        while (position < data.Length)
-        {
-            ulong key = Varint(data, ref position);
-            int number = (int)(key >> 3);
-            int wireType = (int)(key & 7);
-            switch (wireType)
-            {
-                case 0:
-                    fields.Add(new Field(number, wireType, Varint(data, ref position), 0, []));
-                    break;
-                case 1:
-                    fields.Add(new Field(number, wireType, 0, BinaryPrimitives.ReadUInt64LittleEndian(data[position..]), []));
-                    position += 8;
-                    break;
-                case 2:
-                    int length = (int)Varint(data, ref position);
-                    fields.Add(new Field(number, wireType, 0, 0, data.Slice(position, length).ToArray()));
-                    position += length;
-                    break;
-                case 5:
-                    fields.Add(new Field(number, wireType, 0, BinaryPrimitives.ReadUInt32LittleEndian(data[position..]), []));
-                    position += 4;
-                    break;
-                default:
-                    Assert.Fail($"wire type {wireType} at byte {position}");
-                    break;
-            }
-        }
-
-        Assert.Equal(data.Length, position);
-        return fields;
-    }
-
-    private static ulong Varint(ReadOnlySpan<byte> data, ref int position)
-    {
-        ulong value = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            Assert.True(shift < 70, "varint longer than 10 bytes");
-            byte b = data[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return value;
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using FastLoss.Logging;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Logging;

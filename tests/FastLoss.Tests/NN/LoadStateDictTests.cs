@@ -1,6 +1,7 @@
 using FastLoss.NN;
 using FastLoss.Optim;
 using FastLoss.Serialization;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.NN;

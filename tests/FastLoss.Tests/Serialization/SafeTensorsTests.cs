@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using FastLoss.Serialization;
+using FastLoss.Tests.Shared;
 using FastLoss.Tests.TestSupport;
 
 namespace FastLoss.Tests.Serialization;

@@ -1,6 +1,6 @@
-namespace FastLoss.Tests.TestSupport;
+namespace FastLoss.Tests.Shared;
 
-/// <summary>A fresh folder under the system temp folder, deleted with everything in it on Dispose.</summary>
+/// <summary>A fresh folder under the system temp folder, deleted with everything in it on Dispose. Linked into each test project that writes files.</summary>
 internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
