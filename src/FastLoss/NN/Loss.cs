@@ -45,7 +45,7 @@ public abstract class Loss : Module
 
     /// <summary>The loss function itself, for losses defined outside the library.</summary>
     protected virtual Tensor ForwardCore(Tensor input, Tensor target) =>
-        throw new NotImplementedException($"Module [{GetType().Name}] is missing the required \"forward\" function");
+        throw ModuleErrors.ForwardMissing(this);
 
     /// <summary>The library's losses compute here, with the arena at hand.</summary>
     private protected virtual Tensor Compute(GraphArena arena, Tensor input, Tensor target) => ForwardCore(input, target);

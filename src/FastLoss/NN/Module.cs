@@ -206,7 +206,7 @@ public abstract class Module
 
     /// <summary>The forward function: what the module computes from <paramref name="input"/>.</summary>
     protected virtual Tensor ForwardCore(Tensor input) =>
-        throw new NotImplementedException($"Module [{GetType().Name}] is missing the required \"forward\" function");
+        throw ModuleErrors.ForwardMissing(this);
 
     /// <summary>
     /// Adds this module's parameters, named with <paramref name="prefix"/> in front, to <paramref name="parameters"/>:

@@ -7,6 +7,14 @@ namespace FastLoss.NN;
 /// </summary>
 internal static class ModuleErrors
 {
+    /// <summary>
+    /// torch's error for a module (or loss) that defines no forward: nn.Module's default forward is
+    /// _forward_unimplemented, which raises this. The base classes' ForwardCore is that default, so a subclass that
+    /// forgets to override it fails on its first call with torch's words, as a PyTorch user expects.
+    /// </summary>
+    public static NotImplementedException ForwardMissing(Module module) =>
+        new($"Module [{module.GetType().Name}] is missing the required \"forward\" function");
+
     public static bool CanLocate(Exception exception) => exception is ArgumentException or InvalidOperationException;
 
     public static Exception Locate(Exception exception, int index, Module module) =>
