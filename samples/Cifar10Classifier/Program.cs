@@ -47,7 +47,7 @@ internal static class Classifier
     {
         int images = Math.Min(options.Images, testSet.Count);
         using var noGrad = GradMode.NoGrad();
-        var one = new DataLoader(new FirstImages(testSet, 1), 1, transform: new ToTensor());
+        var one = new DataLoader(DatasetSubset.First(testSet, 1), 1, transform: new ToTensor());
         one.TryNext(out Tensor? first, out IndexTensor? firstLabel);
         int predicted = ArgMax(model.Forward(first!).Span);
         string sinceLaunch = options.LaunchedAtUnixNanoseconds is long launched
@@ -55,7 +55,7 @@ internal static class Classifier
             : "";
         Console.WriteLine($"first prediction: image 0 is {testSet.Classes[predicted]} (label {testSet.Classes[(int)firstLabel!.Span[0]]}){sinceLaunch}");
 
-        var loader = new DataLoader(new FirstImages(testSet, images), options.Batch, transform: new ToTensor());
+        var loader = new DataLoader(DatasetSubset.First(testSet, images), options.Batch, transform: new ToTensor());
         int correct = 0;
         ulong checksum = 14695981039346656037UL;
         var clock = Stopwatch.StartNew();
@@ -99,22 +99,6 @@ internal static class Classifier
     }
 
     private static long UnixNanoseconds() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
-}
-
-/// <summary>The first <c>count</c> images of a dataset, in order.</summary>
-internal sealed class FirstImages(IImageDataset inner, int count) : IImageDataset
-{
-    public int Count => Math.Min(count, inner.Count);
-
-    public int Channels => inner.Channels;
-
-    public int Height => inner.Height;
-
-    public int Width => inner.Width;
-
-    public int GetLabel(int index) => inner.GetLabel(index);
-
-    public ReadOnlySpan<byte> GetImage(int index) => inner.GetImage(index);
 }
 
 /// <summary>The command line.</summary>

@@ -36,7 +36,7 @@ internal sealed unsafe class GemmScratch
     /// Creates this thread's buffers now, before it runs parts: which thread takes which part of a product changes
     /// from call to call, so a thread that first took one in a later step would allocate there.
     /// </summary>
-    public static void Prepare() => t_current ??= new GemmScratch();
+    public static void Prepare() => _ = Current;
 
     /// <summary>An MC x KC block of op(A), in slivers of MR rows.</summary>
     public float* PackedA { get; }

@@ -1,16 +1,16 @@
-using FastLoss.Data;
-
-namespace FastLoss.Cli.Training;
+namespace FastLoss.Data;
 
 /// <summary>
-/// Some samples of a dataset, by index, in a given order: the first N images for a short run (--limit-train),
-/// or the images asked for by <c>predict</c>. Images are views of the underlying dataset, never copies.
+/// Some samples of a dataset, by index, in a given order (torch.utils.data.Subset): the first N images for a short
+/// run, or the images asked for. Images are views of the underlying dataset, never copies.
 /// </summary>
-internal sealed class DatasetSubset : IImageDataset
+public sealed class DatasetSubset : IImageDataset
 {
     private readonly IImageDataset _source;
     private readonly int[] _indices;
 
+    /// <summary>The samples of <paramref name="source"/> at <paramref name="indices"/>, in that order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the dataset; the message names it and the range.</exception>
     public DatasetSubset(IImageDataset source, int[] indices)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -41,15 +41,21 @@ internal sealed class DatasetSubset : IImageDataset
         return new DatasetSubset(source, indices);
     }
 
+    /// <inheritdoc />
     public int Count => _indices.Length;
 
+    /// <inheritdoc />
     public int Channels => _source.Channels;
 
+    /// <inheritdoc />
     public int Height => _source.Height;
 
+    /// <inheritdoc />
     public int Width => _source.Width;
 
+    /// <inheritdoc />
     public int GetLabel(int index) => _source.GetLabel(_indices[index]);
 
+    /// <inheritdoc />
     public ReadOnlySpan<byte> GetImage(int index) => _source.GetImage(_indices[index]);
 }
