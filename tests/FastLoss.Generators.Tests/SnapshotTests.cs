@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace FastLoss.Generators.Tests;
@@ -99,20 +99,36 @@ public class SnapshotTests
         Assert.Contains("private static float ElementGradient(float x, float y)\n    {\n        return (global::FastLoss.Generation.ElementMath.Sigmoid(x) - y);", generated.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
-    internal static void Verify(string declaration, string snapshotName, [CallerFilePath] string thisFile = "")
+    internal static void Verify(string declaration, string snapshotName)
     {
         var (driver, output, diagnostics) = GeneratorHarness.Run(declaration);
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
 
         string generated = GeneratorHarness.GeneratedSource(driver).Replace("\r\n", "\n", StringComparison.Ordinal);
-        string path = Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots", snapshotName);
+        // Snapshots are read from the copy beside the test assembly: a deterministic CI build maps source paths
+        // to /_/, so the test's own file path cannot lead back to them. Accepting writes into the project folder.
+        string path = Path.Combine(AppContext.BaseDirectory, "Snapshots", snapshotName);
         if (Environment.GetEnvironmentVariable("FASTLOSS_ACCEPT_SNAPSHOTS") == "1")
         {
+            File.WriteAllText(Path.Combine(ProjectDirectory(), "Snapshots", snapshotName), generated);
             File.WriteAllText(path, generated);
         }
 
         Assert.True(File.Exists(path), $"No snapshot at {path}: run with FASTLOSS_ACCEPT_SNAPSHOTS=1 to create it.");
         Assert.Equal(File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal), generated);
+    }
+
+    private static string ProjectDirectory()
+    {
+        foreach (var attribute in typeof(SnapshotTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>())
+        {
+            if (attribute.Key == "ProjectDirectory" && attribute.Value is not null)
+            {
+                return attribute.Value;
+            }
+        }
+
+        throw new InvalidOperationException("The test assembly does not name its project directory.");
     }
 }
