@@ -20,7 +20,7 @@ internal static unsafe class GemmMicroKernels
     /// </summary>
     [HotPath]
     public static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
-        Kernel8x32(kc, new PackedColumns(a), new PackedSliver(b), c, ldc, accumulate);
+        Kernel8x32(kc, new PackedColumns8(a), new PackedSliver(b), c, ldc, accumulate);
 
     /// <summary>
     /// <see cref="Kernel8x32(int, float*, float*, float*, nint, bool)"/> reading B's kc rows where a row table puts
@@ -29,7 +29,7 @@ internal static unsafe class GemmMicroKernels
     /// </summary>
     [HotPath]
     public static void Kernel8x32(int kc, float* a, float* b, int* rows, float* c, nint ldc, bool accumulate) =>
-        Kernel8x32(kc, new PackedColumns(a), new TabledRows(b, rows), c, ldc, accumulate);
+        Kernel8x32(kc, new PackedColumns8(a), new TabledRows(b, rows), c, ldc, accumulate);
 
     /// <summary>
     /// <see cref="Kernel8x32(int, float*, float*, float*, nint, bool)"/> reading the 8 rows of A in place, from
@@ -55,28 +55,28 @@ internal static unsafe class GemmMicroKernels
             float* row = b.Row(p);
             Vector512<float> b0 = Vector512.Load(row);
             Vector512<float> b1 = Vector512.Load(row + 16);
-            Vector512<float> ai = a.Broadcast(p, 0);
+            Vector512<float> ai = Vector512.Create(a.At(p, 0));
             c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            ai = a.Broadcast(p, 1);
+            ai = Vector512.Create(a.At(p, 1));
             c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            ai = a.Broadcast(p, 2);
+            ai = Vector512.Create(a.At(p, 2));
             c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            ai = a.Broadcast(p, 3);
+            ai = Vector512.Create(a.At(p, 3));
             c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            ai = a.Broadcast(p, 4);
+            ai = Vector512.Create(a.At(p, 4));
             c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            ai = a.Broadcast(p, 5);
+            ai = Vector512.Create(a.At(p, 5));
             c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            ai = a.Broadcast(p, 6);
+            ai = Vector512.Create(a.At(p, 6));
             c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
             c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-            ai = a.Broadcast(p, 7);
+            ai = Vector512.Create(a.At(p, 7));
             c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
         }
@@ -95,9 +95,22 @@ internal static unsafe class GemmMicroKernels
     /// 6 x 16 with Vector256 for machines without fast 512-bit vectors: 12 accumulators, 2 B vectors and
     /// 1 broadcast (15 of 16 registers).
     /// </summary>
+    [HotPath]
+    public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x16(kc, new PackedColumns6(a), b, c, ldc, accumulate);
+
+    /// <summary>
+    /// <see cref="Kernel6x16(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place (row i at
+    /// <paramref name="a"/> + <paramref name="rows"/>[i]), as the 8 x 32 kernel's overload does.
+    /// </summary>
+    [HotPath]
+    public static void Kernel6x16(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x16(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
-    public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel6x16<TColumns>(int kc, TColumns a, float* b, float* c, nint ldc, bool accumulate)
+        where TColumns : struct, ISliverColumns
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -106,25 +119,24 @@ internal static unsafe class GemmMicroKernels
         {
             Vector256<float> b0 = Vector256.Load(b);
             Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> ai = Vector256.Create(a[0]);
+            Vector256<float> ai = Vector256.Create(a.At(p, 0));
             c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
+            ai = Vector256.Create(a.At(p, 1));
             c10 = Vector256.FusedMultiplyAdd(ai, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
+            ai = Vector256.Create(a.At(p, 2));
             c20 = Vector256.FusedMultiplyAdd(ai, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
+            ai = Vector256.Create(a.At(p, 3));
             c30 = Vector256.FusedMultiplyAdd(ai, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
+            ai = Vector256.Create(a.At(p, 4));
             c40 = Vector256.FusedMultiplyAdd(ai, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
+            ai = Vector256.Create(a.At(p, 5));
             c50 = Vector256.FusedMultiplyAdd(ai, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
-            a += 6;
             b += 16;
         }
 
@@ -140,9 +152,19 @@ internal static unsafe class GemmMicroKernels
     /// 6 x 8 with Vector128, for machines whose 256-bit vectors are not accelerated: the 256-bit tile at half the
     /// width, 12 accumulators, 2 B vectors and 1 broadcast (15 of 16 registers).
     /// </summary>
+    [HotPath]
+    public static void Kernel6x8(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x8(kc, new PackedColumns6(a), b, c, ldc, accumulate);
+
+    /// <summary><see cref="Kernel6x8(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place.</summary>
+    [HotPath]
+    public static void Kernel6x8(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x8(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
-    public static void Kernel6x8(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel6x8<TColumns>(int kc, TColumns a, float* b, float* c, nint ldc, bool accumulate)
+        where TColumns : struct, ISliverColumns
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -151,25 +173,24 @@ internal static unsafe class GemmMicroKernels
         {
             Vector128<float> b0 = Vector128.Load(b);
             Vector128<float> b1 = Vector128.Load(b + 4);
-            Vector128<float> ai = Vector128.Create(a[0]);
+            Vector128<float> ai = Vector128.Create(a.At(p, 0));
             c00 = HardwareFma.MultiplyAdd(ai, b0, c00);
             c01 = HardwareFma.MultiplyAdd(ai, b1, c01);
-            ai = Vector128.Create(a[1]);
+            ai = Vector128.Create(a.At(p, 1));
             c10 = HardwareFma.MultiplyAdd(ai, b0, c10);
             c11 = HardwareFma.MultiplyAdd(ai, b1, c11);
-            ai = Vector128.Create(a[2]);
+            ai = Vector128.Create(a.At(p, 2));
             c20 = HardwareFma.MultiplyAdd(ai, b0, c20);
             c21 = HardwareFma.MultiplyAdd(ai, b1, c21);
-            ai = Vector128.Create(a[3]);
+            ai = Vector128.Create(a.At(p, 3));
             c30 = HardwareFma.MultiplyAdd(ai, b0, c30);
             c31 = HardwareFma.MultiplyAdd(ai, b1, c31);
-            ai = Vector128.Create(a[4]);
+            ai = Vector128.Create(a.At(p, 4));
             c40 = HardwareFma.MultiplyAdd(ai, b0, c40);
             c41 = HardwareFma.MultiplyAdd(ai, b1, c41);
-            ai = Vector128.Create(a[5]);
+            ai = Vector128.Create(a.At(p, 5));
             c50 = HardwareFma.MultiplyAdd(ai, b0, c50);
             c51 = HardwareFma.MultiplyAdd(ai, b1, c51);
-            a += 6;
             b += 8;
         }
 
@@ -182,36 +203,45 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>4 x 4 on scalars, for machines (or runs) without accelerated vectors: 16 accumulators in registers.</summary>
+    [HotPath]
+    public static void Kernel4x4(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel4x4(kc, new PackedColumns4(a), b, c, ldc, accumulate);
+
+    /// <summary><see cref="Kernel4x4(int, float*, float*, float*, nint, bool)"/> reading the 4 rows of A in place.</summary>
+    [HotPath]
+    public static void Kernel4x4(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel4x4(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
-    public static void Kernel4x4(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel4x4<TColumns>(int kc, TColumns a, float* b, float* c, nint ldc, bool accumulate)
+        where TColumns : struct, ISliverColumns
     {
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
         float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
         for (int p = 0; p < kc; p++)
         {
             float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-            float ai = a[0];
+            float ai = a.At(p, 0);
             c00 = HardwareFma.MultiplyAdd(ai, b0, c00);
             c01 = HardwareFma.MultiplyAdd(ai, b1, c01);
             c02 = HardwareFma.MultiplyAdd(ai, b2, c02);
             c03 = HardwareFma.MultiplyAdd(ai, b3, c03);
-            ai = a[1];
+            ai = a.At(p, 1);
             c10 = HardwareFma.MultiplyAdd(ai, b0, c10);
             c11 = HardwareFma.MultiplyAdd(ai, b1, c11);
             c12 = HardwareFma.MultiplyAdd(ai, b2, c12);
             c13 = HardwareFma.MultiplyAdd(ai, b3, c13);
-            ai = a[2];
+            ai = a.At(p, 2);
             c20 = HardwareFma.MultiplyAdd(ai, b0, c20);
             c21 = HardwareFma.MultiplyAdd(ai, b1, c21);
             c22 = HardwareFma.MultiplyAdd(ai, b2, c22);
             c23 = HardwareFma.MultiplyAdd(ai, b3, c23);
-            ai = a[3];
+            ai = a.At(p, 3);
             c30 = HardwareFma.MultiplyAdd(ai, b0, c30);
             c31 = HardwareFma.MultiplyAdd(ai, b1, c31);
             c32 = HardwareFma.MultiplyAdd(ai, b2, c32);
             c33 = HardwareFma.MultiplyAdd(ai, b3, c33);
-            a += 4;
             b += 4;
         }
 
@@ -277,20 +307,37 @@ internal static unsafe class GemmMicroKernels
         Vector256.Store(right, row + 8);
     }
 
-    /// <summary>The 8 values of column p of an A sliver, one broadcast at a time.</summary>
+    /// <summary>Where the values of column p of an A sliver (one per row of the tile) are.</summary>
     private interface ISliverColumns
     {
-        Vector512<float> Broadcast(int p, int i);
+        float At(int p, int i);
     }
 
-    /// <summary>A packed sliver: columns of 8 one after another.</summary>
-    private readonly struct PackedColumns(float* start) : ISliverColumns
+    /// <summary>A packed sliver of 8 rows: columns of 8 one after another.</summary>
+    private readonly struct PackedColumns8(float* start) : ISliverColumns
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Broadcast(int p, int i) => Vector512.Create(start[((nint)p * 8) + i]);
+        public float At(int p, int i) => start[((nint)p * 8) + i];
     }
 
-    /// <summary>8 rows wherever a table of offsets puts them; the row pointers are taken once per tile.</summary>
+    /// <summary>A packed sliver of 6 rows.</summary>
+    private readonly struct PackedColumns6(float* start) : ISliverColumns
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p, int i) => start[((nint)p * 6) + i];
+    }
+
+    /// <summary>A packed sliver of 4 rows.</summary>
+    private readonly struct PackedColumns4(float* start) : ISliverColumns
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p, int i) => start[((nint)p * 4) + i];
+    }
+
+    /// <summary>
+    /// Up to 8 rows wherever a table of offsets puts them; the row pointers are taken once per tile. The table
+    /// always has 8 entries; a kernel of fewer rows never reads past its own.
+    /// </summary>
     private readonly struct TabledColumns(float* start, int* offsets) : ISliverColumns
     {
         private readonly float* _row0 = start + offsets[0], _row1 = start + offsets[1];
@@ -299,7 +346,7 @@ internal static unsafe class GemmMicroKernels
         private readonly float* _row6 = start + offsets[6], _row7 = start + offsets[7];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Broadcast(int p, int i) => Vector512.Create(i switch
+        public float At(int p, int i) => i switch
         {
             0 => _row0[p],
             1 => _row1[p],
@@ -309,7 +356,7 @@ internal static unsafe class GemmMicroKernels
             5 => _row5[p],
             6 => _row6[p],
             _ => _row7[p],
-        });
+        };
     }
 
     /// <summary>Where row p of a B sliver's 32 values is.</summary>

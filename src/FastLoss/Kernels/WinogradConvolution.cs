@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FastLoss.Functional.Classification;
 using FastLoss.Generation;
 using FastLoss.Threading;
 
@@ -10,7 +11,9 @@ namespace FastLoss.Kernels;
 /// Convolutional Neural Networks", 2016): each 2 x 2 block of output pixels (a tile) is computed from the 6 x 6
 /// input pixels d under it as Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, with 36 products per channel pair instead of 100.
 /// The products are 36 independent matrix products, tiles x input channels by input channels x output channels,
-/// which run on <see cref="GemmMicroKernels"/>' 8 x 32 kernel. The transforms are vectorised over channels, so the
+/// which run on the machine's <see cref="GemmMicroKernels"/> tile (8 x 32, 6 x 16, 6 x 8 or 4 x 4, as
+/// <see cref="GemmTiling.Current"/>), reading the transformed tiles in place. The transforms are vectorised over
+/// channels at the same width (<see cref="IFloatLanes{TVector}"/>: 16, 8, 4 or 1 channels at a time), so the
 /// image is first laid out channel-last and the result is laid back. The input gradient is this convolution on the
 /// <see cref="Conv2dGeometry.Transposed"/> geometry with the flipped, transposed weight.
 /// <para>
@@ -42,27 +45,30 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>The input pixels of one tile side and the products per side (α = m + r - 1).</summary>
     public const int Alpha = TileOutputs + Taps - 1;
 
-    // The micro-kernel's tile: 8 rows (tiles) by 32 columns (output channels).
-    private const int RowBlock = 8;
-    private const int SliverWidth = 32;
-    private const int Lanes = 16;
+    // A plane of V or M is padded by one cache line (see below).
+    private const int CacheLineFloats = 16;
 
     private readonly Conv2dGeometry _g;
     private readonly int _tilesHigh, _tilesWide, _tileRows, _paddedHeight, _paddedWidth;
+
+    // The micro-kernel this instance runs, its tile (rows: tiles, columns: output channels), and the vector width
+    // of the transforms. Fixed at construction, so a transformed weight always matches the instance that reads it.
+    private readonly GemmKernel _kernel;
+    private readonly int _rowBlock, _sliverWidth;
 
     // The distances between the α² planes of V and of M: one cache line more than a plane, so that a tile's 36
     // values, one per plane, fall in different L1 sets (planes a multiple of 4 KB apart would all share one set).
     private readonly int _inputPlaneStride, _productPlaneStride;
 
-    // U: α² x (OutC / 32) x C x 32, each 32-wide sliver laid out as the micro-kernel reads it. The module keeps it
+    // U: α² x (OutC / NR) x C x NR, each NR-wide sliver laid out as the micro-kernel reads it. The module keeps it
     // (one per layer, shared by every call and thread); a convolution run alone keeps its own.
     private float[]? _ownWeight;
 
     // The U the current Run reads.
     private float[] _weights = [];
 
-    // Where the 8 rows of a block of V start: one tile's C values apart.
-    private readonly int[] _rowOffsets = GC.AllocateArray<int>(RowBlock, pinned: true);
+    // Where the rows of a block of V start: one tile's C values apart. Always 8 entries (the widest tile).
+    private readonly int[] _rowOffsets = GC.AllocateArray<int>(8, pinned: true);
 
     private readonly SplitImage _split;
 
@@ -76,19 +82,32 @@ internal sealed unsafe class WinogradConvolution
         }
 
         _g = g;
+        GemmTiling tiling = GemmTiling.Current;
+        _kernel = tiling.Kernel;
+        _rowBlock = tiling.Mr;
+        _sliverWidth = tiling.Nr;
         _tilesHigh = (g.OutHeight + TileOutputs - 1) / TileOutputs;
         _tilesWide = (g.OutWidth + TileOutputs - 1) / TileOutputs;
-        _tileRows = GemmPacking.RoundUp(_tilesHigh * _tilesWide, RowBlock);
+        _tileRows = GemmPacking.RoundUp(_tilesHigh * _tilesWide, _rowBlock);
         _paddedHeight = (_tilesHigh * TileOutputs) + g.KernelHeight - 1;
         _paddedWidth = (_tilesWide * TileOutputs) + g.KernelWidth - 1;
-        _inputPlaneStride = (_tileRows * g.InChannels) + Lanes;
-        _productPlaneStride = (_tileRows * g.OutChannels) + Lanes;
+        _inputPlaneStride = (_tileRows * g.InChannels) + CacheLineFloats;
+        _productPlaneStride = (_tileRows * g.OutChannels) + CacheLineFloats;
         _split = new SplitImage(this);
-        for (int i = 0; i < RowBlock; i++)
+        for (int i = 0; i < _rowOffsets.Length; i++)
         {
             _rowOffsets[i] = i * g.InChannels;
         }
     }
+
+    /// <summary>The micro-kernel whose tile the transformed weight is laid out for.</summary>
+    public GemmKernel Kernel => _kernel;
+
+    /// <summary>Channels the transforms take at a time on this machine: input channels must be a multiple of it.</summary>
+    public static int Lanes => LanesOf(GemmTiling.Current.Kernel);
+
+    /// <summary>Output channels of one sliver of U on this machine: output channels must be a multiple of it.</summary>
+    public static int SliverWidth => GemmTiling.Current.Nr;
 
     /// <summary>Floats of a transformed weight (U) for this geometry's channels.</summary>
     public int TransformedWeightSize => Alpha * Alpha * _g.InChannels * _g.OutChannels;
@@ -104,13 +123,26 @@ internal sealed unsafe class WinogradConvolution
         g.StrideHeight == 1 && g.StrideWidth == 1 && g.KernelHeight == Taps && g.KernelWidth == Taps
         && g.InChannels % Lanes == 0 && g.OutChannels % SliverWidth == 0 && g.OutputPixels > 0;
 
+    private static int LanesOf(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Wide => Vector512<float>.Count,
+        GemmKernel.Narrow => Vector256<float>.Count,
+        GemmKernel.Compact => Vector128<float>.Count,
+        _ => 1,
+    };
+
     /// <summary>
-    /// Whether the module should use it: wherever it can, on a machine with fast 512-bit vectors. Measured on the
-    /// seed CNN's conv2 and conv3 (and their input gradients), against the tap rows: see WinogradConvolutionBenchmarks
-    /// beside ConvolutionAlgorithmBenchmarks.
+    /// Whether the module should use it: wherever it can, at every vector width. Measured on the seed CNN's conv2
+    /// and conv3 against the tap rows (WinogradConvolutionBenchmarks beside ConvolutionAlgorithmBenchmarks), the
+    /// forward pass is 2.1 and 1.9 times faster with Vector256, 2.8 and 2.0 with Vector128, 2.5 and 2.9 on scalars;
+    /// the weight transforms a training step adds once per layer cost about one image's saving. Layers with fewer
+    /// than 16 input channels (conv1's 3, computable on scalars) stay on tap rows: 36 products that shallow were
+    /// not measured to pay for the transforms. So do outputs narrower or lower than a tile, where most of each
+    /// tile's work is cropped away; there, without FMA, the doubly rounded products also stray past torch
+    /// parity's tolerance (a 1 x 1 image reached 1.2 times it).
     /// </summary>
     public static bool Prefers(in Conv2dGeometry g) =>
-        Vector512.IsHardwareAccelerated && CanCompute(g);
+        CanCompute(g) && g.InChannels >= 16 && g.OutHeight >= TileOutputs && g.OutWidth >= TileOutputs;
 
     /// <summary>
     /// Computes U = G g Gᵀ for every channel pair. <paramref name="weight"/> is OutC x C x 5 x 5, or, with
@@ -138,49 +170,43 @@ internal sealed unsafe class WinogradConvolution
             throw new ArgumentException($"Winograd convolution: the weight has {weight.Length} values, expected {_g.WeightSize}.", nameof(weight));
         }
 
-        int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
-
-        // Sixteen kernels side by side, tap by tap: the transform then runs on output channels in vector lanes.
-        Vector512<float>* kernels = stackalloc Vector512<float>[taps];
-        Vector512<float>* half = stackalloc Vector512<float>[Alpha * Taps];
-        Vector512<float>* u = stackalloc Vector512<float>[Alpha * Alpha];
-        float* lanes = (float*)kernels;
+        int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels;
+        int sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth;
+        nint plane = (nint)slivers * inChannels * sliverWidth;
+        double* kernel = stackalloc double[taps];
+        double* half = stackalloc double[Alpha * Taps];
+        double* u = stackalloc double[Alpha * Alpha];
         fixed (float* source = weight, target0 = transformed)
         {
-            float* transformedWeight = target0;
-            for (int o = 0; o < outChannels; o += Lanes)
+            for (int o = 0; o < outChannels; o++)
             {
-                int sliver = o / SliverWidth, lane = o % SliverWidth;
+                int sliver = o / sliverWidth, lane = o % sliverWidth;
                 for (int c = 0; c < inChannels; c++)
                 {
-                    for (int i = 0; i < Lanes; i++)
+                    float* taps0 = flippedTranspose
+                        ? source + ((((nint)c * outChannels) + o) * taps)
+                        : source + ((((nint)o * inChannels) + c) * taps);
+                    for (int tap = 0; tap < taps; tap++)
                     {
-                        float* kernel = flippedTranspose
-                            ? source + ((((nint)c * outChannels) + o + i) * taps)
-                            : source + ((((nint)(o + i) * inChannels) + c) * taps);
-                        for (int tap = 0; tap < taps; tap++)
-                        {
-                            lanes[(tap * Lanes) + i] = kernel[flippedTranspose ? taps - 1 - tap : tap];
-                        }
+                        kernel[tap] = taps0[flippedTranspose ? taps - 1 - tap : tap];
                     }
 
                     // half = G g (down each kernel column), then U = half Gᵀ (along each row).
                     for (int kj = 0; kj < Taps; kj++)
                     {
-                        KernelTransform(kernels[kj], kernels[Taps + kj], kernels[(2 * Taps) + kj], kernels[(3 * Taps) + kj], kernels[(4 * Taps) + kj], half + kj, Taps);
+                        KernelTransform(kernel[kj], kernel[Taps + kj], kernel[(2 * Taps) + kj], kernel[(3 * Taps) + kj], kernel[(4 * Taps) + kj], half + kj, Taps);
                     }
 
                     for (int i = 0; i < Alpha; i++)
                     {
-                        Vector512<float>* row = half + (i * Taps);
+                        double* row = half + (i * Taps);
                         KernelTransform(row[0], row[1], row[2], row[3], row[4], u + (i * Alpha), 1);
                     }
 
-                    float* target = transformedWeight + ((((nint)sliver * inChannels) + c) * SliverWidth) + lane;
-                    nint plane = (nint)slivers * inChannels * SliverWidth;
+                    float* target = target0 + ((((nint)sliver * inChannels) + c) * sliverWidth) + lane;
                     for (int xi = 0; xi < Alpha * Alpha; xi++)
                     {
-                        Vector512.Store(u[xi], target + (xi * plane));
+                        target[xi * plane] = (float)u[xi];
                     }
                 }
             }
@@ -190,20 +216,20 @@ internal sealed unsafe class WinogradConvolution
     /// <summary>
     /// One side of G g for the points 0, 1, -1, 2, -1/2 (G's rows: g0; -(g0 + ... + g4) / 3;
     /// (g0 - g1 + g2 - g3 + g4) / 3; (g0 + 2 g1 + 4 g2 + 8 g3 + 16 g4) / 15; -(16 g0 - 8 g1 + 4 g2 - 2 g3 + g4) / 15; g4).
-    /// A test checks it against the matrix.
+    /// A test checks it against the matrix. In float64, so that U is the exact transform rounded once: the
+    /// thirds and fifteenths rounded in float, with the input and output transforms rounded twice per
+    /// multiply-add where the hardware has no FMA, took the 128-bit and scalar results past torch parity's
+    /// tolerance. The transform runs once per weight change, not per image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void KernelTransform(
-        Vector512<float> g0, Vector512<float> g1, Vector512<float> g2, Vector512<float> g3, Vector512<float> g4,
-        Vector512<float>* u, int stride)
+    internal static void KernelTransform(double g0, double g1, double g2, double g3, double g4, double* u, int stride)
     {
-        Vector512<float> even = g0 + g2 + g4, odd = g1 + g3;
-        Vector512<float> third = Vector512.Create(1f / 3f), fifteenth = Vector512.Create(1f / 15f);
+        double even = g0 + g2 + g4, odd = g1 + g3;
         u[0] = g0;
-        u[stride] = -(even + odd) * third;
-        u[2 * stride] = (even - odd) * third;
-        u[3 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(16f), g4, Vector512.FusedMultiplyAdd(Vector512.Create(8f), g3, Vector512.FusedMultiplyAdd(Vector512.Create(4f), g2, Vector512.FusedMultiplyAdd(Vector512.Create(2f), g1, g0)))) * fifteenth;
-        u[4 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(-16f), g0, Vector512.FusedMultiplyAdd(Vector512.Create(8f), g1, Vector512.FusedMultiplyAdd(Vector512.Create(-4f), g2, Vector512.FusedMultiplyAdd(Vector512.Create(2f), g3, -g4)))) * fifteenth;
+        u[stride] = -(even + odd) / 3;
+        u[2 * stride] = (even - odd) / 3;
+        u[3 * stride] = (g0 + (2 * g1) + (4 * g2) + (8 * g3) + (16 * g4)) / 15;
+        u[4 * stride] = -((16 * g0) - (8 * g1) + (4 * g2) - (2 * g3) + g4) / 15;
         u[5 * stride] = g4;
     }
 
@@ -237,22 +263,38 @@ internal sealed unsafe class WinogradConvolution
                 return;
             }
 
-            ComputeBlocks(scratch, 0, _tileRows / RowBlock);
+            ComputeBlocks(scratch, 0, _tileRows / _rowBlock);
             FinishTileRows(scratch, output, biasOrNull, accumulate, 0, _tilesHigh);
         }
     }
 
-    /// <summary>Transforms the inputs of the tiles in blocks [first, end) of 8 and computes their 36 products.</summary>
+    /// <summary>Transforms the inputs of the tiles in blocks [first, end) of MR and computes their 36 products.</summary>
     [HotPath]
     private void ComputeBlocks(float* scratch, int firstBlock, int endBlock)
     {
         float* transformedInput = scratch + PaddedInputSize;
         float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
-        TransformInputTiles(scratch, transformedInput, firstBlock * RowBlock, endBlock * RowBlock);
+        int firstRow = firstBlock * _rowBlock, endRow = endBlock * _rowBlock;
+        switch (_kernel)
+        {
+            case GemmKernel.Wide:
+                TransformInputTiles<Lanes512, Vector512<float>>(scratch, transformedInput, firstRow, endRow);
+                break;
+            case GemmKernel.Narrow:
+                TransformInputTiles<Lanes256, Vector256<float>>(scratch, transformedInput, firstRow, endRow);
+                break;
+            case GemmKernel.Compact:
+                TransformInputTiles<Lanes128, Vector128<float>>(scratch, transformedInput, firstRow, endRow);
+                break;
+            default:
+                TransformInputTiles<Lanes1, float>(scratch, transformedInput, firstRow, endRow);
+                break;
+        }
+
         fixed (float* weight = _weights)
         fixed (int* rowOffsets = _rowOffsets)
         {
-            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstBlock * RowBlock, endBlock * RowBlock);
+            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstRow, endRow);
         }
     }
 
@@ -262,7 +304,22 @@ internal sealed unsafe class WinogradConvolution
     {
         float* products = scratch + PaddedInputSize + ((nint)Alpha * Alpha * _inputPlaneStride);
         float* channelLast = products + ((nint)Alpha * Alpha * _productPlaneStride);
-        TransformOutputTiles(products, channelLast, firstTileRow, endTileRow);
+        switch (_kernel)
+        {
+            case GemmKernel.Wide:
+                TransformOutputTiles<Lanes512, Vector512<float>>(products, channelLast, firstTileRow, endTileRow);
+                break;
+            case GemmKernel.Narrow:
+                TransformOutputTiles<Lanes256, Vector256<float>>(products, channelLast, firstTileRow, endTileRow);
+                break;
+            case GemmKernel.Compact:
+                TransformOutputTiles<Lanes128, Vector128<float>>(products, channelLast, firstTileRow, endTileRow);
+                break;
+            default:
+                TransformOutputTiles<Lanes1, float>(products, channelLast, firstTileRow, endTileRow);
+                break;
+        }
+
         int firstPixel = firstTileRow * TileOutputs * _g.OutWidth;
         int endPixel = Math.Min(endTileRow * TileOutputs, _g.OutHeight) * _g.OutWidth;
         LayOutChannelFirst(channelLast, output, bias, accumulate, firstPixel, endPixel);
@@ -301,36 +358,38 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>
-    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for each tile's 6 x 6 inputs d, sixteen channels at a time, for the rows
+    /// V[ξ][tile][c] = (Bᵀ d B)[ξ] for each tile's 6 x 6 inputs d, one vector of channels at a time, for the rows
     /// [first, end) of V: tiles, and past the last tile, rows that only round the tiles up to whole blocks.
     /// </summary>
     [HotPath]
-    private void TransformInputTiles(float* padded, float* transformed, int firstRow, int endRow)
+    private void TransformInputTiles<TLanes, TVector>(float* padded, float* transformed, int firstRow, int endRow)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged
     {
         int channels = _g.InChannels, rowStride = _paddedWidth * channels, tiles = _tilesHigh * _tilesWide;
         nint planeStride = _inputPlaneStride;
-        Vector512<float>* rows = stackalloc Vector512<float>[Alpha * Alpha];
+        TVector* rows = stackalloc TVector[Alpha * Alpha];
         for (int tile = firstRow; tile < Math.Min(endRow, tiles); tile++)
         {
             int ty = tile / _tilesWide, tx = tile % _tilesWide;
             float* corner = padded + ((((nint)ty * TileOutputs * _paddedWidth) + (tx * TileOutputs)) * channels);
-            for (int c = 0; c < channels; c += Lanes)
+            for (int c = 0; c < channels; c += TLanes.Count)
             {
                 // d B, row by row, then Bᵀ (d B), column by column.
                 float* row = corner + c;
                 for (int i = 0; i < Alpha; i++, row += rowStride)
                 {
-                    InputTransform(
-                        Vector512.Load(row), Vector512.Load(row + channels), Vector512.Load(row + (2 * channels)),
-                        Vector512.Load(row + (3 * channels)), Vector512.Load(row + (4 * channels)), Vector512.Load(row + (5 * channels)),
-                        (float*)(rows + (i * Alpha)), Lanes);
+                    InputTransform<TLanes, TVector>(
+                        Load<TLanes, TVector>(row), Load<TLanes, TVector>(row + channels), Load<TLanes, TVector>(row + (2 * channels)),
+                        Load<TLanes, TVector>(row + (3 * channels)), Load<TLanes, TVector>(row + (4 * channels)), Load<TLanes, TVector>(row + (5 * channels)),
+                        (float*)(rows + (i * Alpha)), TLanes.Count);
                 }
 
                 for (int j = 0; j < Alpha; j++)
                 {
-                    Vector512<float>* column = rows + j;
+                    TVector* column = rows + j;
                     float* target = transformed + (((nint)tile * channels) + c) + (j * planeStride);
-                    InputTransform(
+                    InputTransform<TLanes, TVector>(
                         column[0], column[Alpha], column[2 * Alpha], column[3 * Alpha], column[4 * Alpha], column[5 * Alpha],
                         target, Alpha * planeStride);
                 }
@@ -351,36 +410,50 @@ internal sealed unsafe class WinogradConvolution
     /// the shared differences taken once, and stored <paramref name="stride"/> floats apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void InputTransform(
-        Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
-        float* v, nint stride)
+    internal static void InputTransform<TLanes, TVector>(TVector d0, TVector d1, TVector d2, TVector d3, TVector d4, TVector d5, float* v, nint stride)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged
     {
-        Vector512<float> d1MinusD3 = d1 - d3, d4MinusD2 = d4 - d2;
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d1MinusD3, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d2, d0 + d4)), v);
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d3, d4 - d1)), v + stride);
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(0.5f), d2, Vector512.FusedMultiplyAdd(Vector512.Create(-2.5f), d3, d4 + d1)), v + (2 * stride));
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), d1MinusD3, d4MinusD2), v + (3 * stride));
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(2f), d1MinusD3, d4MinusD2), v + (4 * stride));
-        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Create(1.5f), d2 - d4, Vector512.FusedMultiplyAdd(Vector512.Create(-2f), d3, d5 + d1)), v + (5 * stride));
+        TVector d1MinusD3 = TLanes.Subtract(d1, d3), d4MinusD2 = TLanes.Subtract(d4, d2);
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(1.5f), d1MinusD3, TLanes.MultiplyAdd(TLanes.Broadcast(-2f), d2, TLanes.Add(d0, d4))), v);
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(-2.5f), d2, TLanes.MultiplyAdd(TLanes.Broadcast(-0.5f), d3, TLanes.Subtract(d4, d1))), v + stride);
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(0.5f), d2, TLanes.MultiplyAdd(TLanes.Broadcast(-2.5f), d3, TLanes.Add(d4, d1))), v + (2 * stride));
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(-0.5f), d1MinusD3, d4MinusD2), v + (3 * stride));
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(2f), d1MinusD3, d4MinusD2), v + (4 * stride));
+        Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(1.5f), TLanes.Subtract(d2, d4), TLanes.MultiplyAdd(TLanes.Broadcast(-2f), d3, TLanes.Add(d5, d1))), v + (5 * stride));
     }
 
-    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products, tiles x C by C x OutC, in 8 x 32 blocks, for the rows [first, end).</summary>
+    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products, tiles x C by C x OutC, in MR x NR blocks, for the rows [first, end).</summary>
     [HotPath]
     private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstRow, int endRow)
     {
-        int inChannels = _g.InChannels, outChannels = _g.OutChannels, slivers = outChannels / SliverWidth;
+        int inChannels = _g.InChannels, outChannels = _g.OutChannels, sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth;
         for (int xi = 0; xi < Alpha * Alpha; xi++)
         {
             float* v = transformedInput + ((nint)xi * _inputPlaneStride);
             float* m = products + ((nint)xi * _productPlaneStride);
             for (int s = 0; s < slivers; s++)
             {
-                float* u = weight + ((((nint)xi * slivers) + s) * inChannels * SliverWidth);
-                for (int row = firstRow; row < endRow; row += RowBlock)
+                float* u = weight + ((((nint)xi * slivers) + s) * inChannels * sliverWidth);
+                for (int row = firstRow; row < endRow; row += _rowBlock)
                 {
-                    GemmMicroKernels.Kernel8x32(
-                        inChannels, v + ((nint)row * inChannels), rowOffsets, 0, u,
-                        m + ((nint)row * outChannels) + (s * SliverWidth), outChannels, accumulate: false);
+                    float* a = v + ((nint)row * inChannels);
+                    float* c = m + ((nint)row * outChannels) + (s * sliverWidth);
+                    switch (_kernel)
+                    {
+                        case GemmKernel.Wide:
+                            GemmMicroKernels.Kernel8x32(inChannels, a, rowOffsets, 0, u, c, outChannels, accumulate: false);
+                            break;
+                        case GemmKernel.Narrow:
+                            GemmMicroKernels.Kernel6x16(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            break;
+                        case GemmKernel.Compact:
+                            GemmMicroKernels.Kernel6x8(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            break;
+                        default:
+                            GemmMicroKernels.Kernel4x4(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            break;
+                    }
                 }
             }
         }
@@ -388,7 +461,9 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>Each tile's 2 x 2 outputs, Aᵀ M A, into the channel-last output (OH x OW x OutC), cropped at the edges, for tile rows [first, end).</summary>
     [HotPath]
-    private void TransformOutputTiles(float* products, float* channelLast, int firstTileRow, int endTileRow)
+    private void TransformOutputTiles<TLanes, TVector>(float* products, float* channelLast, int firstTileRow, int endTileRow)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged
     {
         int outChannels = _g.OutChannels, outHeight = _g.OutHeight, outWidth = _g.OutWidth;
         nint planeStride = _productPlaneStride;
@@ -401,30 +476,30 @@ internal sealed unsafe class WinogradConvolution
             {
                 int x = tx * TileOutputs;
                 bool secondColumn = x + 1 < outWidth;
-                for (int o = 0; o < outChannels; o += Lanes)
+                for (int o = 0; o < outChannels; o += TLanes.Count)
                 {
                     // M A, row by row (each row's six planes are consecutive ξ), then Aᵀ (M A).
                     float* m = products + ((nint)tile * outChannels) + o;
-                    OutputTransform(m, planeStride, out Vector512<float> l0, out Vector512<float> r0);
-                    OutputTransform(m + (Alpha * planeStride), planeStride, out Vector512<float> l1, out Vector512<float> r1);
-                    OutputTransform(m + (2 * Alpha * planeStride), planeStride, out Vector512<float> l2, out Vector512<float> r2);
-                    OutputTransform(m + (3 * Alpha * planeStride), planeStride, out Vector512<float> l3, out Vector512<float> r3);
-                    OutputTransform(m + (4 * Alpha * planeStride), planeStride, out Vector512<float> l4, out Vector512<float> r4);
-                    OutputTransform(m + (5 * Alpha * planeStride), planeStride, out Vector512<float> l5, out Vector512<float> r5);
+                    OutputTransform<TLanes, TVector>(m, planeStride, out TVector l0, out TVector r0);
+                    OutputTransform<TLanes, TVector>(m + (Alpha * planeStride), planeStride, out TVector l1, out TVector r1);
+                    OutputTransform<TLanes, TVector>(m + (2 * Alpha * planeStride), planeStride, out TVector l2, out TVector r2);
+                    OutputTransform<TLanes, TVector>(m + (3 * Alpha * planeStride), planeStride, out TVector l3, out TVector r3);
+                    OutputTransform<TLanes, TVector>(m + (4 * Alpha * planeStride), planeStride, out TVector l4, out TVector r4);
+                    OutputTransform<TLanes, TVector>(m + (5 * Alpha * planeStride), planeStride, out TVector l5, out TVector r5);
                     float* target = channelLast + ((((nint)y * outWidth) + x) * outChannels) + o;
-                    Vector512.Store(OutputFirst(l0, l1, l2, l3, l4), target);
+                    Store<TLanes, TVector>(OutputFirst<TLanes, TVector>(l0, l1, l2, l3, l4), target);
                     if (secondColumn)
                     {
-                        Vector512.Store(OutputFirst(r0, r1, r2, r3, r4), target + outChannels);
+                        Store<TLanes, TVector>(OutputFirst<TLanes, TVector>(r0, r1, r2, r3, r4), target + outChannels);
                     }
 
                     if (secondRow)
                     {
                         float* below = target + ((nint)outWidth * outChannels);
-                        Vector512.Store(OutputSecond(l1, l2, l3, l4, l5), below);
+                        Store<TLanes, TVector>(OutputSecond<TLanes, TVector>(l1, l2, l3, l4, l5), below);
                         if (secondColumn)
                         {
-                            Vector512.Store(OutputSecond(r1, r2, r3, r4, r5), below + outChannels);
+                            Store<TLanes, TVector>(OutputSecond<TLanes, TVector>(r1, r2, r3, r4, r5), below + outChannels);
                         }
                     }
                 }
@@ -434,23 +509,39 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>Both rows of Aᵀ applied to six products <paramref name="stride"/> floats apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTransform(float* m, nint stride, out Vector512<float> first, out Vector512<float> second)
+    private static void OutputTransform<TLanes, TVector>(float* m, nint stride, out TVector first, out TVector second)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged
     {
-        Vector512<float> m1 = Vector512.Load(m + stride), m2 = Vector512.Load(m + (2 * stride));
-        Vector512<float> m3 = Vector512.Load(m + (3 * stride)), m4 = Vector512.Load(m + (4 * stride));
-        first = OutputFirst(Vector512.Load(m), m1, m2, m3, m4);
-        second = OutputSecond(m1, m2, m3, m4, Vector512.Load(m + (5 * stride)));
+        TVector m1 = Load<TLanes, TVector>(m + stride), m2 = Load<TLanes, TVector>(m + (2 * stride));
+        TVector m3 = Load<TLanes, TVector>(m + (3 * stride)), m4 = Load<TLanes, TVector>(m + (4 * stride));
+        first = OutputFirst<TLanes, TVector>(Load<TLanes, TVector>(m), m1, m2, m3, m4);
+        second = OutputSecond<TLanes, TVector>(m1, m2, m3, m4, Load<TLanes, TVector>(m + (5 * stride)));
     }
 
     /// <summary>Aᵀ's first row for the points 0, 1, -1, 2, -1/2: m0 + m1 + m2 + m3 + m4.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> OutputFirst(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4) =>
-        m0 + (m1 + m2) + (m3 + m4);
+    internal static TVector OutputFirst<TLanes, TVector>(TVector m0, TVector m1, TVector m2, TVector m3, TVector m4)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged =>
+        TLanes.Add(TLanes.Add(m0, TLanes.Add(m1, m2)), TLanes.Add(m3, m4));
 
     /// <summary>Aᵀ's second row: m1 - m2 + 2 m3 - m4 / 2 + m5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> OutputSecond(Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5) =>
-        Vector512.FusedMultiplyAdd(Vector512.Create(2f), m3, Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), m4, (m1 - m2) + m5));
+    internal static TVector OutputSecond<TLanes, TVector>(TVector m1, TVector m2, TVector m3, TVector m4, TVector m5)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged =>
+        TLanes.MultiplyAdd(TLanes.Broadcast(2f), m3, TLanes.MultiplyAdd(TLanes.Broadcast(-0.5f), m4, TLanes.Add(TLanes.Subtract(m1, m2), m5)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Load<TLanes, TVector>(float* source)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged => TLanes.Load(ref *source, 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TLanes, TVector>(TVector value, float* destination)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : unmanaged => TLanes.Store(value, ref *destination, 0);
 
     /// <summary>output[o][p] = (bias[o] or 0) + channelLast[p][o], or output[o][p] += channelLast[p][o], for pixels [first, end).</summary>
     [HotPath]
@@ -502,7 +593,7 @@ internal sealed unsafe class WinogradConvolution
         [HotPath]
         public void Execute(int part, int partCount)
         {
-            int count = Finishing ? owner._tilesHigh : owner._tileRows / RowBlock;
+            int count = Finishing ? owner._tilesHigh : owner._tileRows / owner._rowBlock;
             int first = count * part / partCount, end = count * (part + 1) / partCount;
             if (Finishing)
             {

@@ -7,7 +7,7 @@ namespace FastLoss.NN;
 /// The forms of a convolution's weight that the products read: packed as the A operand (forward), its transpose
 /// packed (im2col input gradient), the flipped transpose packed (the transposed convolution of the input gradient),
 /// and the Winograd transforms of the weight and of its flipped transpose. One per layer, shared by every call and
-/// thread. Each form is rebuilt when the weight's <see cref="Tensor.Version"/> (or the GEMM tiling) is not the one
+/// thread. Each form is rebuilt when the weight's <see cref="Tensor.Version"/> (or the GEMM tile) is not the one
 /// it was built from: inference on fixed weights keeps the copies untouched, so they stay valid in every core's cache.
 /// Rebuilding takes a lock; reading takes none (weights do not change while threads run inference on them).
 /// </summary>
@@ -101,12 +101,13 @@ internal sealed class Conv2dWeightCache
     [HotPath]
     public float[] WinogradFlipped(WinogradConvolution winograd) => Transformed(_winogradFlipped, winograd, flippedTranspose: true);
 
-    // The Winograd forms do not depend on the GEMM tiling; the packed ones do.
+    // The packed forms depend on whether the 8 x 32 tile reads them; the Winograd forms on the tile of the
+    // convolution that reads them (WinogradConvolution.Kernel), which keys them below.
     private long Key() => ((long)_weight.Version << 1) | (GemmTiling.Current.IsWide ? 1L : 0L);
 
     private float[] Transformed(Form form, WinogradConvolution winograd, bool flippedTranspose)
     {
-        long key = (long)_weight.Version << 1;
+        long key = ((long)_weight.Version << 2) | (long)winograd.Kernel;
         if (!form.IsCurrent(key))
         {
             lock (_gate)

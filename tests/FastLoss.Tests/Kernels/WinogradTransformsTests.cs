@@ -1,3 +1,4 @@
+using FastLoss.Functional.Classification;
 using System.Runtime.Intrinsics;
 using FastLoss.Kernels;
 using FastLoss.Tests.TestSupport;
@@ -101,19 +102,27 @@ public sealed unsafe class WinogradTransformsTests
         for (int k = 0; k < 6; k++)
         {
             Vector512<float>[] unit = Unit(k, 6, scales);
-            WinogradConvolution.InputTransform(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], (float*)result, Vector512<float>.Count);
+            WinogradConvolution.InputTransform<Lanes512, Vector512<float>>(unit[0], unit[1], unit[2], unit[3], unit[4], unit[5], (float*)result, Vector512<float>.Count);
             AssertColumn(t.InputTransform, k, result, 6, scales, "Bᵀ");
 
-            result[0] = WinogradConvolution.OutputFirst(unit[0], unit[1], unit[2], unit[3], unit[4]);
-            result[1] = WinogradConvolution.OutputSecond(unit[1], unit[2], unit[3], unit[4], unit[5]);
+            result[0] = WinogradConvolution.OutputFirst<Lanes512, Vector512<float>>(unit[0], unit[1], unit[2], unit[3], unit[4]);
+            result[1] = WinogradConvolution.OutputSecond<Lanes512, Vector512<float>>(unit[1], unit[2], unit[3], unit[4], unit[5]);
             AssertColumn(t.OutputTransform, k, result, 2, scales, "Aᵀ");
         }
 
+        // The kernel transform is in float64: its matrix comes back to float64 rounding.
+        double* column = stackalloc double[6];
+        double* tap = stackalloc double[5];
         for (int k = 0; k < 5; k++)
         {
-            Vector512<float>[] unit = Unit(k, 5, scales);
-            WinogradConvolution.KernelTransform(unit[0], unit[1], unit[2], unit[3], unit[4], result, 1);
-            AssertColumn(t.KernelTransform, k, result, 6, scales, "G");
+            new Span<double>(tap, 5).Clear();
+            tap[k] = 1;
+            WinogradConvolution.KernelTransform(tap[0], tap[1], tap[2], tap[3], tap[4], column, 1);
+            for (int i = 0; i < 6; i++)
+            {
+                double expected = t.KernelTransform.Values[(i * t.KernelTransform.Columns) + k];
+                Assert.True(Math.Abs(column[i] - expected) <= 1e-15 * Math.Abs(expected), $"G[{i}, {k}]: {column[i]:R}, expected {expected:R}");
+            }
         }
     }
 
