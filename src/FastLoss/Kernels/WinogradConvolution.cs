@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FastLoss.Functional.Classification;
@@ -47,6 +48,9 @@ internal sealed unsafe class WinogradConvolution
 
     // A plane of V or M is padded by one cache line (see below).
     private const int CacheLineFloats = 16;
+
+    // The widest sliver of any micro-kernel (8 x 32).
+    private const int MaxSliverWidth = 32;
 
     private readonly Conv2dGeometry _g;
     private readonly int _tilesHigh, _tilesWide, _tileRows, _paddedHeight, _paddedWidth;
@@ -170,44 +174,83 @@ internal sealed unsafe class WinogradConvolution
             throw new ArgumentException($"Winograd convolution: the weight has {weight.Length} values, expected {_g.WeightSize}.", nameof(weight));
         }
 
-        int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels;
-        int sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth;
-        nint plane = (nint)slivers * inChannels * sliverWidth;
-        double* kernel = stackalloc double[taps];
-        double* half = stackalloc double[Alpha * Taps];
-        double* u = stackalloc double[Alpha * Alpha];
-        fixed (float* source = weight, target0 = transformed)
+        fixed (float* source = weight, target = transformed)
         {
-            for (int o = 0; o < outChannels; o++)
+            // Four output channels at a time where 256-bit vectors are fast (every sliver is a multiple of 4 wide
+            // there), one at a time otherwise.
+            if (Vector256.IsHardwareAccelerated)
             {
-                int sliver = o / sliverWidth, lane = o % sliverWidth;
-                for (int c = 0; c < inChannels; c++)
+                TransformWeight<Float64x4>(source, flippedTranspose, target);
+            }
+            else
+            {
+                TransformWeight<double>(source, flippedTranspose, target);
+            }
+        }
+    }
+
+    [HotPath]
+    private void TransformWeight<T>(float* source, bool flippedTranspose, float* transformedWeight)
+        where T : unmanaged, IAdditionOperators<T, T, T>, ISubtractionOperators<T, T, T>, IMultiplyOperators<T, double, T>, IUnaryNegationOperators<T, T>
+    {
+        int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels;
+        int sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth, lanes = sizeof(T) / sizeof(double);
+        nint plane = (nint)slivers * inChannels * sliverWidth;
+
+        // The kernels of `lanes` output channels side by side, tap by tap.
+        T* kernels = stackalloc T[taps];
+        T* half = stackalloc T[Alpha * Taps];
+        T* u = stackalloc T[Alpha * Alpha];
+        double* laneValues = (double*)kernels;
+        double* results = (double*)u;
+
+        // One sliver's row of U (its output channels for one input channel), plane by plane: the 36 planes are a
+        // multiple of 4 KB apart, so writing each value straight to its plane would evict the line it had just
+        // written to (all 36 share an L1 set); a whole row goes to each plane at once instead.
+        float* staged = stackalloc float[Alpha * Alpha * MaxSliverWidth];
+        for (int c = 0; c < inChannels; c++)
+        {
+            for (int sliver = 0; sliver < slivers; sliver++)
+            {
+                for (int lane = 0; lane < sliverWidth; lane += lanes)
                 {
-                    float* taps0 = flippedTranspose
-                        ? source + ((((nint)c * outChannels) + o) * taps)
-                        : source + ((((nint)o * inChannels) + c) * taps);
-                    for (int tap = 0; tap < taps; tap++)
+                    for (int i = 0; i < lanes; i++)
                     {
-                        kernel[tap] = taps0[flippedTranspose ? taps - 1 - tap : tap];
+                        int o = (sliver * sliverWidth) + lane + i;
+                        float* kernel = flippedTranspose
+                            ? source + ((((nint)c * outChannels) + o) * taps)
+                            : source + ((((nint)o * inChannels) + c) * taps);
+                        for (int tap = 0; tap < taps; tap++)
+                        {
+                            laneValues[(tap * lanes) + i] = kernel[flippedTranspose ? taps - 1 - tap : tap];
+                        }
                     }
 
                     // half = G g (down each kernel column), then U = half Gᵀ (along each row).
                     for (int kj = 0; kj < Taps; kj++)
                     {
-                        KernelTransform(kernel[kj], kernel[Taps + kj], kernel[(2 * Taps) + kj], kernel[(3 * Taps) + kj], kernel[(4 * Taps) + kj], half + kj, Taps);
+                        KernelTransform(kernels[kj], kernels[Taps + kj], kernels[(2 * Taps) + kj], kernels[(3 * Taps) + kj], kernels[(4 * Taps) + kj], half + kj, Taps);
                     }
 
                     for (int i = 0; i < Alpha; i++)
                     {
-                        double* row = half + (i * Taps);
+                        T* row = half + (i * Taps);
                         KernelTransform(row[0], row[1], row[2], row[3], row[4], u + (i * Alpha), 1);
                     }
 
-                    float* target = target0 + ((((nint)sliver * inChannels) + c) * sliverWidth) + lane;
                     for (int xi = 0; xi < Alpha * Alpha; xi++)
                     {
-                        target[xi * plane] = (float)u[xi];
+                        for (int i = 0; i < lanes; i++)
+                        {
+                            staged[(xi * sliverWidth) + lane + i] = (float)results[(xi * lanes) + i];
+                        }
                     }
+                }
+
+                float* target = transformedWeight + ((((nint)sliver * inChannels) + c) * sliverWidth);
+                for (int xi = 0; xi < Alpha * Alpha; xi++)
+                {
+                    new ReadOnlySpan<float>(staged + (xi * sliverWidth), sliverWidth).CopyTo(new Span<float>(target + (xi * plane), sliverWidth));
                 }
             }
         }
@@ -222,14 +265,17 @@ internal sealed unsafe class WinogradConvolution
     /// tolerance. The transform runs once per weight change, not per image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void KernelTransform(double g0, double g1, double g2, double g3, double g4, double* u, int stride)
+    internal static void KernelTransform<T>(T g0, T g1, T g2, T g3, T g4, T* u, int stride)
+        where T : unmanaged, IAdditionOperators<T, T, T>, ISubtractionOperators<T, T, T>, IMultiplyOperators<T, double, T>, IUnaryNegationOperators<T, T>
     {
-        double even = g0 + g2 + g4, odd = g1 + g3;
+        // Products by the reciprocals, not divisions: their float64 rounding is far below the float32 result's.
+        const double Third = 1.0 / 3, Fifteenth = 1.0 / 15;
+        T even = g0 + g2 + g4, odd = g1 + g3;
         u[0] = g0;
-        u[stride] = -(even + odd) / 3;
-        u[2 * stride] = (even - odd) / 3;
-        u[3 * stride] = (g0 + (2 * g1) + (4 * g2) + (8 * g3) + (16 * g4)) / 15;
-        u[4 * stride] = -((16 * g0) - (8 * g1) + (4 * g2) - (2 * g3) + g4) / 15;
+        u[stride] = -(even + odd) * Third;
+        u[2 * stride] = (even - odd) * Third;
+        u[3 * stride] = (g0 + (g1 * 2) + (g2 * 4) + (g3 * 8) + (g4 * 16)) * Fifteenth;
+        u[4 * stride] = -((g0 * 16) - (g1 * 8) + (g2 * 4) - (g3 * 2) + g4) * Fifteenth;
         u[5 * stride] = g4;
     }
 
