@@ -299,28 +299,29 @@ internal sealed unsafe class WinogradConvolution
             float* biasOrNull = bias.IsEmpty ? null : biasValues;
             if (ComputePool.CanRunInParallel)
             {
-                // One image on an idle pool (a batch of one): its tiles are shared out, so the other threads
-                // neither idle nor fall asleep between the products that are split.
+                // One image on an idle pool (a batch of one): each phase is shared out in turn, the products by
+                // plane (36 planes split evenly where a few blocks of tiles would not: conv3 has 3).
                 _split.Set(scratch, output, biasOrNull, accumulate);
-                _split.Finishing = false;
-                ComputePool.Run(_split, ComputePool.ThreadCount);
-                _split.Finishing = true;
-                ComputePool.Run(_split, ComputePool.ThreadCount);
+                for (SplitImage.Phase phase = SplitImage.Phase.Inputs; phase <= SplitImage.Phase.Outputs; phase++)
+                {
+                    _split.Current = phase;
+                    ComputePool.Run(_split, ComputePool.ThreadCount);
+                }
+
                 return;
             }
 
-            ComputeBlocks(scratch, 0, _tileRows / _rowBlock);
+            TransformInputs(scratch, 0, _tileRows);
+            MultiplyPlanes(scratch, 0, Alpha * Alpha);
             FinishTileRows(scratch, output, biasOrNull, accumulate, 0, _tilesHigh);
         }
     }
 
-    /// <summary>Transforms the inputs of the tiles in blocks [first, end) of MR and computes their 36 products.</summary>
+    /// <summary>Transforms the inputs of the tiles in rows [first, end) of V (past the last tile, rows that round the tiles up to whole blocks).</summary>
     [HotPath]
-    private void ComputeBlocks(float* scratch, int firstBlock, int endBlock)
+    private void TransformInputs(float* scratch, int firstRow, int endRow)
     {
         float* transformedInput = scratch + PaddedInputSize;
-        float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
-        int firstRow = firstBlock * _rowBlock, endRow = endBlock * _rowBlock;
         switch (_kernel)
         {
             case GemmKernel.Wide:
@@ -336,11 +337,18 @@ internal sealed unsafe class WinogradConvolution
                 TransformInputTiles<Lanes1, float>(scratch, transformedInput, firstRow, endRow);
                 break;
         }
+    }
 
+    /// <summary>The products M[ξ] = V[ξ] U[ξ] of planes [first, end), over every row of V.</summary>
+    [HotPath]
+    private void MultiplyPlanes(float* scratch, int firstPlane, int endPlane)
+    {
+        float* transformedInput = scratch + PaddedInputSize;
+        float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
         fixed (float* weight = _weights)
         fixed (int* rowOffsets = _rowOffsets)
         {
-            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstRow, endRow);
+            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstPlane, endPlane);
         }
     }
 
@@ -469,19 +477,19 @@ internal sealed unsafe class WinogradConvolution
         Store<TLanes, TVector>(TLanes.MultiplyAdd(TLanes.Broadcast(1.5f), TLanes.Subtract(d2, d4), TLanes.MultiplyAdd(TLanes.Broadcast(-2f), d3, TLanes.Add(d5, d1))), v + (5 * stride));
     }
 
-    /// <summary>M[ξ] = V[ξ] U[ξ] for each of the α² products, tiles x C by C x OutC, in MR x NR blocks, for the rows [first, end).</summary>
+    /// <summary>M[ξ] = V[ξ] U[ξ] for the products [first, end) of the α², tiles x C by C x OutC, in MR x NR blocks.</summary>
     [HotPath]
-    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstRow, int endRow)
+    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstPlane, int endPlane)
     {
         int inChannels = _g.InChannels, outChannels = _g.OutChannels, sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth;
-        for (int xi = 0; xi < Alpha * Alpha; xi++)
+        for (int xi = firstPlane; xi < endPlane; xi++)
         {
             float* v = transformedInput + ((nint)xi * _inputPlaneStride);
             float* m = products + ((nint)xi * _productPlaneStride);
             for (int s = 0; s < slivers; s++)
             {
                 float* u = weight + ((((nint)xi * slivers) + s) * inChannels * sliverWidth);
-                for (int row = firstRow; row < endRow; row += _rowBlock)
+                for (int row = 0; row < _tileRows; row += _rowBlock)
                 {
                     float* a = v + ((nint)row * inChannels);
                     float* c = m + ((nint)row * outChannels) + (s * sliverWidth);
@@ -617,16 +625,23 @@ internal sealed unsafe class WinogradConvolution
     }
 
     /// <summary>
-    /// One image's work shared out to the pool in two rounds: blocks of tiles (input transform and products), then
-    /// rows of tiles (output transform and layout). Every value is computed as on one thread.
+    /// One image's work shared out to the pool in three rounds: rows of V (input transform), planes (products),
+    /// then rows of tiles (output transform and layout). Every value is computed as on one thread.
     /// </summary>
     private sealed class SplitImage(WinogradConvolution owner) : IParallelWork
     {
         private float* _scratch, _output, _bias;
         private bool _accumulate;
 
-        /// <summary>Whether the round is the second (rows of tiles) rather than the first (blocks of tiles).</summary>
-        public bool Finishing { get; set; }
+        public enum Phase
+        {
+            Inputs,
+            Products,
+            Outputs,
+        }
+
+        /// <summary>The round the next <see cref="ComputePool.Run"/> shares out.</summary>
+        public Phase Current { get; set; }
 
         public void Set(float* scratch, float* output, float* bias, bool accumulate)
         {
@@ -639,15 +654,24 @@ internal sealed unsafe class WinogradConvolution
         [HotPath]
         public void Execute(int part, int partCount)
         {
-            int count = Finishing ? owner._tilesHigh : owner._tileRows / owner._rowBlock;
+            int count = Current switch
+            {
+                Phase.Inputs => owner._tileRows,
+                Phase.Products => Alpha * Alpha,
+                _ => owner._tilesHigh,
+            };
             int first = count * part / partCount, end = count * (part + 1) / partCount;
-            if (Finishing)
+            switch (Current)
             {
-                owner.FinishTileRows(_scratch, _output, _bias, _accumulate, first, end);
-            }
-            else
-            {
-                owner.ComputeBlocks(_scratch, first, end);
+                case Phase.Inputs:
+                    owner.TransformInputs(_scratch, first, end);
+                    break;
+                case Phase.Products:
+                    owner.MultiplyPlanes(_scratch, first, end);
+                    break;
+                default:
+                    owner.FinishTileRows(_scratch, _output, _bias, _accumulate, first, end);
+                    break;
             }
         }
     }
