@@ -8,7 +8,7 @@ namespace FastLoss.NN;
 /// torch.nn.Conv2d (groups = 1, dilation = 1, zero padding) on NCHW input (N, C, H, W) or one image (C, H, W).
 /// Weight (out, in, k, k), bias (out). Runs of images are shared out to <see cref="Threading.ComputePool"/>'s threads,
 /// each unfolding its images into its own buffer; results do not depend on the thread count. 5 x 5 kernels with
-/// stride 1 and channel counts in whole vectors run the forward pass and the input gradient by Winograd's
+/// stride 1, at least 16 input channels and channel counts in whole vectors run the forward pass and the input gradient by Winograd's
 /// F(2x2, 5x5) (<see cref="WinogradConvolution"/>). Otherwise, with stride 1 the products read tap rows in place
 /// and the input gradient is a transposed convolution (<see cref="Conv2dTapRowKernels"/>), and with larger
 /// strides they go through im2col (<see cref="Conv2dKernels"/>). The weight gradient is always a direct product.

@@ -29,7 +29,7 @@ public sealed class Conv2dTests
         { 1, 8, 5, 9, 33, 3, 1, 2, false },
 
         // 5 x 5 kernels with channels in whole vectors: Winograd for the forward pass (16 in, 32 out) or for the
-        // input gradient (32 in, 16 out), on machines with fast Vector512.
+        // input gradient (32 in, 16 out) where the channels are whole vectors and slivers of this machine.
         { 1, 16, 3, 2, 32, 5, 1, 2, true },
         { 1, 32, 2, 3, 16, 5, 1, 2, false },
     };
@@ -83,8 +83,8 @@ public sealed class Conv2dTests
     [Fact]
     public void Thirty_two_channels_each_way_take_winograd_both_ways_and_match_float64()
     {
-        // 32 -> 32 channels, 5 x 5: Winograd for the forward pass and for the input gradient (on machines with fast
-        // Vector512), in three parts of one image. Finite differences over every weight would take minutes here, so
+        // 32 -> 32 channels, 5 x 5: Winograd for the forward pass and for the input gradient (at every vector
+        // width), in three parts of one image. Finite differences over every weight would take minutes here, so
         // they check a sample of weights and inputs.
         // Outputs and input gradients sum 800 products of values in [-1, 1], whose magnitudes add up to about 200;
         // the absolute tolerance is torch parity's 1e-6 of that.
