@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FastLoss.Functional.Classification;
@@ -184,25 +183,24 @@ internal sealed unsafe class WinogradConvolution
             }
             else
             {
-                TransformWeight<double>(source, flippedTranspose, target);
+                TransformWeight<Float64x1>(source, flippedTranspose, target);
             }
         }
     }
 
     [HotPath]
     private void TransformWeight<T>(float* source, bool flippedTranspose, float* transformedWeight)
-        where T : unmanaged, IAdditionOperators<T, T, T>, ISubtractionOperators<T, T, T>, IMultiplyOperators<T, double, T>, IUnaryNegationOperators<T, T>
+        where T : unmanaged, IFloat64Lanes<T>
     {
         int taps = Taps * Taps, inChannels = _g.InChannels, outChannels = _g.OutChannels;
-        int sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth, lanes = sizeof(T) / sizeof(double);
+        int sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth, lanes = T.Count;
         nint plane = (nint)slivers * inChannels * sliverWidth;
 
-        // The kernels of `lanes` output channels side by side, tap by tap.
+        // The kernels of `lanes` output channels, tap by tap in vector lanes.
+        float** laneKernels = stackalloc float*[lanes];
         T* kernels = stackalloc T[taps];
         T* half = stackalloc T[Alpha * Taps];
         T* u = stackalloc T[Alpha * Alpha];
-        double* laneValues = (double*)kernels;
-        double* results = (double*)u;
 
         // One sliver's row of U (its output channels for one input channel), plane by plane: the 36 planes are a
         // multiple of 4 KB apart, so writing each value straight to its plane would evict the line it had just
@@ -217,13 +215,14 @@ internal sealed unsafe class WinogradConvolution
                     for (int i = 0; i < lanes; i++)
                     {
                         int o = (sliver * sliverWidth) + lane + i;
-                        float* kernel = flippedTranspose
+                        laneKernels[i] = flippedTranspose
                             ? source + ((((nint)c * outChannels) + o) * taps)
                             : source + ((((nint)o * inChannels) + c) * taps);
-                        for (int tap = 0; tap < taps; tap++)
-                        {
-                            laneValues[(tap * lanes) + i] = kernel[flippedTranspose ? taps - 1 - tap : tap];
-                        }
+                    }
+
+                    for (int tap = 0; tap < taps; tap++)
+                    {
+                        kernels[tap] = T.Gather(laneKernels, flippedTranspose ? taps - 1 - tap : tap);
                     }
 
                     // half = G g (down each kernel column), then U = half Gᵀ (along each row).
@@ -240,17 +239,19 @@ internal sealed unsafe class WinogradConvolution
 
                     for (int xi = 0; xi < Alpha * Alpha; xi++)
                     {
-                        for (int i = 0; i < lanes; i++)
-                        {
-                            staged[(xi * sliverWidth) + lane + i] = (float)results[(xi * lanes) + i];
-                        }
+                        T.Narrow(u[xi], staged + (xi * sliverWidth) + lane);
                     }
                 }
 
+                // Copied in the pieces they were stored in, so each load is served from its store.
                 float* target = transformedWeight + ((((nint)sliver * inChannels) + c) * sliverWidth);
                 for (int xi = 0; xi < Alpha * Alpha; xi++)
                 {
-                    new ReadOnlySpan<float>(staged + (xi * sliverWidth), sliverWidth).CopyTo(new Span<float>(target + (xi * plane), sliverWidth));
+                    float* row = staged + (xi * sliverWidth), destination = target + (xi * plane);
+                    for (int j = 0; j < sliverWidth; j += lanes)
+                    {
+                        T.Copy(row + j, destination + j);
+                    }
                 }
             }
         }
@@ -266,7 +267,7 @@ internal sealed unsafe class WinogradConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void KernelTransform<T>(T g0, T g1, T g2, T g3, T g4, T* u, int stride)
-        where T : unmanaged, IAdditionOperators<T, T, T>, ISubtractionOperators<T, T, T>, IMultiplyOperators<T, double, T>, IUnaryNegationOperators<T, T>
+        where T : unmanaged, IFloat64Lanes<T>
     {
         // Products by the reciprocals, not divisions: their float64 rounding is far below the float32 result's.
         const double Third = 1.0 / 3, Fifteenth = 1.0 / 15;

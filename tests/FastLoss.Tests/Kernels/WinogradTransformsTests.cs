@@ -111,17 +111,25 @@ public sealed unsafe class WinogradTransformsTests
         }
 
         // The kernel transform is in float64: its matrix comes back to float64 rounding.
-        double* column = stackalloc double[6];
-        double* tap = stackalloc double[5];
+        // at one lane and at four (four different scales, as above).
+        Float64x1* column = stackalloc Float64x1[6];
+        Float64x4* columns = stackalloc Float64x4[6];
+        Vector256<double> scales4 = Vector256.Create(1.0, -2, 0.5, 10);
         for (int k = 0; k < 5; k++)
         {
-            new Span<double>(tap, 5).Clear();
-            tap[k] = 1;
-            WinogradConvolution.KernelTransform(tap[0], tap[1], tap[2], tap[3], tap[4], column, 1);
+            Float64x1 one = new(1), zero = new(0);
+            Float64x4 scaled = new(scales4), none = new(Vector256<double>.Zero);
+            WinogradConvolution.KernelTransform(k == 0 ? one : zero, k == 1 ? one : zero, k == 2 ? one : zero, k == 3 ? one : zero, k == 4 ? one : zero, column, 1);
+            WinogradConvolution.KernelTransform(k == 0 ? scaled : none, k == 1 ? scaled : none, k == 2 ? scaled : none, k == 3 ? scaled : none, k == 4 ? scaled : none, columns, 1);
             for (int i = 0; i < 6; i++)
             {
                 double expected = t.KernelTransform.Values[(i * t.KernelTransform.Columns) + k];
-                Assert.True(Math.Abs(column[i] - expected) <= 1e-15 * Math.Abs(expected), $"G[{i}, {k}]: {column[i]:R}, expected {expected:R}");
+                Assert.True(Math.Abs(column[i].Value - expected) <= 1e-15 * Math.Abs(expected), $"G[{i}, {k}]: {column[i].Value:R}, expected {expected:R}");
+                for (int lane = 0; lane < Float64x4.Count; lane++)
+                {
+                    double laneExpected = expected * scales4[lane];
+                    Assert.True(Math.Abs(columns[i].Value[lane] - laneExpected) <= 1e-15 * Math.Abs(laneExpected), $"G[{i}, {k}], lane {lane}: {columns[i].Value[lane]:R}, expected {laneExpected:R}");
+                }
             }
         }
     }
