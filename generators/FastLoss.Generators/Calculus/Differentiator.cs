@@ -6,7 +6,8 @@ namespace FastLoss.Generators.Calculus;
 /// <summary>
 /// Symbolic derivative with respect to one variable. The rules at kinks reproduce torch's subgradients:
 /// d|u| = sign(u) with 0 at 0 (L1, SmoothL1 with beta 0), max/min pass the gradient to the strictly
-/// larger/smaller argument and to the second at a tie (ReLU = max(x, 0) has gradient 0 at 0), and the
+/// larger/smaller argument and to the second at a tie (ReLU = max(x, 0) has gradient 0 at 0), xlogy follows
+/// torch's derivatives.yaml, and the
 /// derivative of <c>c ? a : b</c> is <c>c ? a' : b'</c> (SmoothL1 and Huber branches).
 /// </summary>
 internal static class Differentiator
@@ -65,6 +66,13 @@ internal static class Differentiator
                 return new Conditional(new Binary(BinaryOperator.GreaterThan, u, c.Second!), du, D(c.Second!, v));
             case Function.Min:
                 return new Conditional(new Binary(BinaryOperator.LessThan, u, c.Second!), du, D(c.Second!, v));
+            case Function.XLogY:
+            {
+                // torch's rules: d/da = xlogy(a != 0, b) (0 where a is 0, NaN where b is), d/db = a / b.
+                Expr b = c.Second!;
+                Expr indicator = new Conditional(new Binary(BinaryOperator.NotEqual, u, Zero), One, Zero);
+                return Add(Mul(new Call(Function.XLogY, indicator, b), du), Mul(Div(u, b), D(b, v)));
+            }
             default:
                 throw new InvalidOperationException($"No derivative rule for {c.Function}");
         }

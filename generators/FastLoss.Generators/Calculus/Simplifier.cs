@@ -4,7 +4,7 @@ namespace FastLoss.Generators.Calculus;
 
 /// <summary>
 /// Algebraic clean-up after differentiation and substitution: constant folding and the identities
-/// x+0, x*1, x*0, x/1, --x, c ? a : a, and a condition on constants. Only rewrites that are exact in IEEE arithmetic for finite values are
+/// x+0, x*1, x*0, x/1, --x, c ? a : a, a condition on constants, and conditions on a flag fixed by a variant. Only rewrites that are exact in IEEE arithmetic for finite values are
 /// applied, so generated code computes what the declaration says. (x*0 is folded to 0 because it stems from
 /// a constant derivative of zero, not from the formula's own arithmetic.)
 /// </summary>
@@ -17,6 +17,11 @@ internal static class Simplifier
             case Unary unary:
             {
                 var operand = Simplify(unary.Operand);
+                if (unary.Operator == UnaryOperator.Not && operand is Constant truth)
+                {
+                    return new Constant(truth.Value == 0 ? 1 : 0);
+                }
+
                 if (unary.Operator == UnaryOperator.Negate)
                 {
                     if (operand is Constant c)
@@ -57,6 +62,12 @@ internal static class Simplifier
                 if (condition is Binary { Left: Constant left, Right: Constant right } comparison && Compare(comparison.Operator, left.Value, right.Value) is bool holds)
                 {
                     return holds ? whenTrue : whenFalse;
+                }
+
+                // So does a flag (log_target) once a variant has fixed it to true (1) or false (0).
+                if (condition is Constant flag)
+                {
+                    return flag.Value != 0 ? whenTrue : whenFalse;
                 }
 
                 return new Conditional(condition, whenTrue, whenFalse);
@@ -139,6 +150,19 @@ internal static class Simplifier
 
         switch (op)
         {
+            case BinaryOperator.And when a is Constant || b is Constant:
+            {
+                // A fixed flag: true && c is c, false && c is false.
+                var (fixedSide, other) = a is Constant ? ((Constant)a, b) : ((Constant)b, a);
+                return fixedSide.Value != 0 ? other : new Constant(0);
+            }
+
+            case BinaryOperator.Or when a is Constant || b is Constant:
+            {
+                var (fixedSide, other) = a is Constant ? ((Constant)a, b) : ((Constant)b, a);
+                return fixedSide.Value != 0 ? new Constant(1) : other;
+            }
+
             case BinaryOperator.Add:
                 if (IsZero(a))
                 {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using FastLoss.Generators.Calculus;
@@ -86,6 +87,13 @@ internal static class ElementwiseLossEmitter
         writer.Close();
         writer.Line();
 
+        if (spec.Target != TargetRole.Differentiable)
+        {
+            // torch gives this loss's target no gradient: no target kernels to call.
+            KernelEmitter.Write(writer, spec);
+            return;
+        }
+
         writer.Line("/// <summary>d(reduced loss)/d(target) times <paramref name=\"upstream\"/>, written to <paramref name=\"targetGrad\"/> (torch's gradient for a float target).</summary>");
         writer.Open($"public static void TargetBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> targetGrad, {ReductionType} reduction = {ReductionType}.Mean, float upstream = 1f{extras})");
         WriteChecks(writer, spec, "target", "targetGrad");
@@ -127,7 +135,7 @@ internal static class ElementwiseLossEmitter
         }
     }
 
-    /// <summary>Calls the loop specialised for the per-element operands that are present.</summary>
+    /// <summary>Calls the loop specialised for the flags' values and the per-element operands that are present.</summary>
     private static void WriteDispatch(IndentedWriter writer, ElementwiseSpec spec, IReadOnlyList<Variant> variants, string assign, string loop, string leading, string trailing)
     {
         if (variants.Count == 1)
@@ -145,8 +153,11 @@ internal static class ElementwiseLossEmitter
         for (int v = 0; v < variants.Count; v++)
         {
             var variant = variants[v];
-            string condition = string.Join(" && ", spec.Parameters.Where(p => p.Role == ParameterRole.PerElement)
-                .Select(p => variant.Present.Contains(p.Name) ? $"!{p.Name}.IsEmpty" : $"{p.Name}.IsEmpty"));
+            var flags = spec.Parameters.Where(p => p.Role == ParameterRole.Flag)
+                .Select(p => variant.FlagsSet.Contains(p.Name) ? p.Name : $"!{p.Name}");
+            var operands = spec.Parameters.Where(p => p.Role == ParameterRole.PerElement)
+                .Select(p => variant.Present.Contains(p.Name) ? $"!{p.Name}.IsEmpty" : $"{p.Name}.IsEmpty");
+            string condition = string.Join(" && ", flags.Concat(operands));
             string keyword = v == 0 ? "if" : v == variants.Count - 1 ? "else" : "else if";
             writer.Line(keyword == "else" ? "else" : $"{keyword} ({condition})");
             writer.Open();
@@ -212,6 +223,12 @@ internal static class ElementwiseLossEmitter
         writer.Close();
         writer.Line();
 
+        if (spec.Target != TargetRole.Differentiable)
+        {
+            WriteFusedLoop(writer, spec, variant, inputs, streams, Args);
+            return;
+        }
+
         writer.Line($"private static void WriteTargetGradients{variant.Suffix}({inputs}, float scale, Span<float> targetGrad)");
         writer.Open();
         WriteFactorIntoScale(writer, variant.TargetGradientFactor);
@@ -237,6 +254,12 @@ internal static class ElementwiseLossEmitter
         writer.Close();
         writer.Line();
 
+        WriteFusedLoop(writer, spec, variant, inputs, streams, Args);
+    }
+
+    /// <summary>The fused forward and backward: the loss's sum and the input gradient in one pass.</summary>
+    private static void WriteFusedLoop(IndentedWriter writer, ElementwiseSpec spec, Variant variant, string inputs, List<(string, string)> streams, Func<Width, string> Args)
+    {
         writer.Line($"private static double SumAndWriteGradients{variant.Suffix}({inputs}, float scale, Span<float> inputGrad)");
         writer.Open();
         WriteFactorIntoScale(writer, variant.GradientFactor);
@@ -292,12 +315,15 @@ internal static class ElementwiseLossEmitter
             writer.Close();
             writer.Line();
 
-            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            writer.Open($"private static {width.Type} ElementTargetGradient{variant.Suffix}({parameters})");
-            string targetGradient = ExpressionWriter.WriteBody(writer, width, variant.TargetGradient)[0];
-            writer.Line($"return {targetGradient};");
-            writer.Close();
-            writer.Line();
+            if (spec.Target == TargetRole.Differentiable)
+            {
+                writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                writer.Open($"private static {width.Type} ElementTargetGradient{variant.Suffix}({parameters})");
+                string targetGradient = ExpressionWriter.WriteBody(writer, width, variant.TargetGradient)[0];
+                writer.Line($"return {targetGradient};");
+                writer.Close();
+                writer.Line();
+            }
 
             writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.Open($"private static {width.Type} ElementLossAndGradient{variant.Suffix}({parameters}, out {width.Type} gradient)");
@@ -310,22 +336,28 @@ internal static class ElementwiseLossEmitter
     }
 
     /// <summary>
-    /// The formula specialised for one set of present per-element operands: absent ones are replaced by their
-    /// default and the expressions simplified, so an unweighted call does no multiplication by one.
+    /// The formula specialised for the flags' values and one set of present per-element operands: flags become
+    /// constants and absent operands their default, and the expressions are simplified, so an unweighted call does
+    /// no multiplication by one and a flag costs nothing per element.
     /// </summary>
     private sealed class Variant
     {
         private readonly ElementwiseSpec _spec;
 
-        private Variant(ElementwiseSpec spec, IReadOnlyList<string> present, Expr loss, Expr gradient, Expr targetGradient)
+        private Variant(ElementwiseSpec spec, IReadOnlyList<string> flagsSet, IReadOnlyList<string> present, Expr loss, Expr gradient, Expr targetGradient)
         {
             _spec = spec;
+            FlagsSet = flagsSet;
             Present = present;
             Loss = loss;
             (GradientFactor, Gradient) = Simplifier.SplitConstantFactor(gradient);
             (TargetGradientFactor, TargetGradient) = Simplifier.SplitConstantFactor(targetGradient);
-            Suffix = present.Count == 0 ? string.Empty : "With" + string.Join("And", present.Select(Pascal));
+            Suffix = (present.Count == 0 ? string.Empty : "With" + string.Join("And", present.Select(Pascal)))
+                + (flagsSet.Count == 0 ? string.Empty : "When" + string.Join("And", flagsSet.Select(Pascal)));
         }
+
+        /// <summary>The flags that are true in this variant (the others are false).</summary>
+        public IReadOnlyList<string> FlagsSet { get; }
 
         public IReadOnlyList<string> Present { get; }
 
@@ -351,13 +383,31 @@ internal static class ElementwiseLossEmitter
         public static IReadOnlyList<Variant> All(ElementwiseSpec spec)
         {
             var perElement = spec.Parameters.Where(p => p.Role == ParameterRole.PerElement).ToList();
+            var flags = spec.Parameters.Where(p => p.Role == ParameterRole.Flag).ToList();
             var variants = new List<Variant>();
-            for (int mask = 0; mask < 1 << perElement.Count; mask++)
+            for (int combination = 0; combination < 1 << (flags.Count + perElement.Count); combination++)
             {
+                int flagMask = combination >> perElement.Count;
+                int mask = combination & ((1 << perElement.Count) - 1);
                 var present = new List<string>();
+                var flagsSet = new List<string>();
                 Expr loss = spec.Formula;
                 Expr gradient = spec.Derivative;
                 Expr targetGradient = spec.TargetDerivative;
+                for (int f = 0; f < flags.Count; f++)
+                {
+                    bool set = (flagMask & (1 << f)) != 0;
+                    if (set)
+                    {
+                        flagsSet.Add(flags[f].Name);
+                    }
+
+                    var value = new Constant(set ? 1 : 0);
+                    loss = Simplifier.Substitute(loss, flags[f].Name, value);
+                    gradient = Simplifier.Substitute(gradient, flags[f].Name, value);
+                    targetGradient = Simplifier.Substitute(targetGradient, flags[f].Name, value);
+                }
+
                 for (int b = 0; b < perElement.Count; b++)
                 {
                     if ((mask & (1 << b)) != 0)
@@ -373,17 +423,18 @@ internal static class ElementwiseLossEmitter
                     }
                 }
 
-                variants.Add(new Variant(spec, present, loss, gradient, targetGradient));
+                variants.Add(new Variant(spec, flagsSet, present, loss, gradient, targetGradient));
             }
 
             return variants;
         }
 
-        /// <summary>The optional parameters of the public API: scalar options with defaults, then per-element spans.</summary>
+        /// <summary>The optional parameters of the public API in declaration order: scalar options and flags with their defaults, per-element spans.</summary>
         public static string ExtraParameters(ElementwiseSpec spec) => string.Concat(spec.Parameters.Select(p => p.Role switch
         {
             ParameterRole.Scalar => $", float {p.Name}{(p.DefaultText is null ? string.Empty : " = " + p.DefaultText)}",
             ParameterRole.PerElement => $", ReadOnlySpan<float> {p.Name} = default",
+            ParameterRole.Flag => $", bool {p.Name} = {p.DefaultText}",
             _ => string.Empty,
         }));
 

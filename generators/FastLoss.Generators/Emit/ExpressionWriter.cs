@@ -112,10 +112,10 @@ internal sealed class ExpressionWriter
 
     private string WriteConstant(double value)
     {
-        string literal = ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+        string literal = Literal(value);
         if (_width.IsScalar)
         {
-            return value < 0 ? "(" + literal + ")" : literal;
+            return literal;
         }
 
         return value switch
@@ -179,12 +179,12 @@ internal sealed class ExpressionWriter
         string target = _width.IsScalar
             ? c.Function switch
             {
-                Function.Log1P or Function.Sign or Function.Sigmoid => "global::FastLoss.Generation.ElementMath." + c.Function,
+                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY => "global::FastLoss.Generation.ElementMath." + c.Function,
                 _ => "MathF." + c.Function,
             }
             : c.Function switch
             {
-                Function.Log1P or Function.Sign or Function.Sigmoid => "global::FastLoss.Generation.VectorMath." + c.Function,
+                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY => "global::FastLoss.Generation.VectorMath." + c.Function,
                 Function.Tanh => throw new InvalidOperationException("Tanh has no vector form; the spec is scalar-only"),
                 // FastVectorMath's float32 exp and log are several times faster than the runtime's (which widen to
                 // double), and give the same numbers at every width.
@@ -198,6 +198,16 @@ internal sealed class ExpressionWriter
     /// <summary>A float literal for a constant, parenthesised when negative.</summary>
     public static string Literal(double value)
     {
+        if (double.IsNaN(value))
+        {
+            return "float.NaN";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+        }
+
         string literal = ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
         return value < 0 ? "(" + literal + ")" : literal;
     }

@@ -7,7 +7,7 @@ namespace FastLoss.Generators.Emit;
 /// <summary>
 /// Emits a loss's <c>Kernel</c> struct: its span API behind <c>IElementwiseLossKernel</c>, so one generic module
 /// (<c>ElementwiseLoss&lt;TKernel&gt;</c>) serves every elementwise loss. The module passes its options in one
-/// struct: the loss's scalar option (at most one) and the per-element spans named weight and posWeight. A
+/// struct: the loss's scalar option (at most one), its flags as bits, and the per-element spans named weight and posWeight. A
 /// declaration with other options gets the span API only.
 /// </summary>
 internal static class KernelEmitter
@@ -19,10 +19,15 @@ internal static class KernelEmitter
     {
         var options = new List<string>();
         int scalars = 0;
+        int flags = 0;
         foreach (var parameter in spec.Parameters)
         {
             switch (parameter.Role)
             {
+                case ParameterRole.Flag:
+                    options.Add($"{parameter.Name}: (options.Flags & {1 << flags}) != 0");
+                    flags++;
+                    break;
                 case ParameterRole.Scalar:
                     scalars++;
                     options.Add($"{parameter.Name}: options.Parameter");
@@ -58,6 +63,15 @@ internal static class KernelEmitter
         writer.Line();
         writer.Line($"public static void BackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> inputGrad, {OptionsType} options) =>");
         writer.Line($"    {name}.BackwardNone(input, target, upstream, inputGrad{pass});");
+        if (spec.Target != TargetRole.Differentiable)
+        {
+            writer.Line();
+            writer.Line($"public static global::FastLoss.Generation.LossTarget Target => global::FastLoss.Generation.LossTarget.{spec.Target};");
+            writer.Close();
+            writer.Line();
+            return;
+        }
+
         writer.Line();
         writer.Line($"public static void TargetBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> targetGrad, {ReductionType} reduction, float upstream, {OptionsType} options) =>");
         writer.Line($"    {name}.TargetBackward(input, target, targetGrad, reduction, upstream{pass});");

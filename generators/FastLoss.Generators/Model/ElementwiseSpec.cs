@@ -6,6 +6,14 @@ internal enum ElementwiseKind
     Activation,
 }
 
+/// <summary>FastLoss.Generation.LossTarget, by value: what a loss's target is to autograd.</summary>
+internal enum TargetRole
+{
+    Differentiable,
+    Label,
+    NotDifferentiable,
+}
+
 /// <summary>
 /// Everything the emitter needs to write one elementwise function: equatable, free of symbols and syntax.
 /// </summary>
@@ -26,6 +34,7 @@ internal enum ElementwiseKind
 /// <param name="FormulaText">The declaration's source text, quoted in the generated file.</param>
 /// <param name="InputInUnitInterval">Inputs outside [0, 1] are rejected (BCELoss).</param>
 /// <param name="Vectorizable">False when some function has no vector form: scalar loops only.</param>
+/// <param name="Target">What the target is to autograd; only a differentiable one gets target-gradient kernels.</param>
 internal sealed record ElementwiseSpec(
     string Namespace,
     string ClassName,
@@ -42,4 +51,5 @@ internal sealed record ElementwiseSpec(
     string? OptionCheck,
     string FormulaText,
     bool InputInUnitInterval,
-    bool Vectorizable);
+    bool Vectorizable,
+    TargetRole Target);

@@ -46,7 +46,7 @@ internal enum BinaryOperator
     Or,
 }
 
-/// <summary>The functions formulas may call; each has a derivative rule and (but Tanh) a vector form.</summary>
+/// <summary>The functions formulas may call; each has a derivative rule and (but Tanh) a vector form. XLogY is torch's xlogy.</summary>
 internal enum Function
 {
     Abs,
@@ -59,4 +59,5 @@ internal enum Function
     Sign,
     Sigmoid,
     Tanh,
+    XLogY,
 }

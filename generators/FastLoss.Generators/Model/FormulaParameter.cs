@@ -14,10 +14,16 @@ internal enum ParameterRole
 
     /// <summary>An optional span read alongside the input; absent means the declared default.</summary>
     PerElement,
+
+    /// <summary>
+    /// A bool option that picks a form of the formula (log_target): used in conditions only, and specialised away,
+    /// each combination of flags getting its own loops.
+    /// </summary>
+    Flag,
 }
 
 /// <param name="Name">The parameter's name in the declaration (and in the generated API).</param>
 /// <param name="Role">Its role.</param>
-/// <param name="DefaultText">The declared default as C# source text (e.g. <c>1f</c>), or null.</param>
+/// <param name="DefaultText">The declared default as C# source text (e.g. <c>1f</c>, <c>false</c>), or null.</param>
 /// <param name="DefaultValue">The declared default's value (an absent per-element operand takes it), or null.</param>
 internal sealed record FormulaParameter(string Name, ParameterRole Role, string? DefaultText, double? DefaultValue);

@@ -59,6 +59,12 @@ internal static class DeclarationParser
         string? optionCheck = DeclarationSymbols.NamedArgument<string?>(attribute, "CheckOptions", null);
         bool weighted = DeclarationSymbols.NamedArgument(attribute, "Weighted", false);
         bool unitInterval = DeclarationSymbols.NamedArgument(attribute, "InputInUnitInterval", false);
+        var target = (TargetRole)DeclarationSymbols.NamedArgument(attribute, "Target", 0);
+        if (target != TargetRole.Differentiable && targetDerivativeName is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadExplicitDerivative, syntax.AttributeLists.FirstOrDefault()?.GetLocation() ?? syntax.Identifier.GetLocation(), targetDerivativeName, method.Name, $"a target declared LossTarget.{target} has no gradient to declare"));
+            return null;
+        }
 
         var parameters = ClassifyParameters(method, kind, diagnostics);
         if (parameters is null)
@@ -81,7 +87,10 @@ internal static class DeclarationParser
         }
 
         formula = Simplifier.Simplify(formula);
-        ReportUnclampedLogarithms(formula, syntax.ExpressionBody.Expression, diagnostics);
+        if (!DeclarationSymbols.NamedArgument(attribute, "AllowUnclampedLog", false))
+        {
+            ReportUnclampedLogarithms(formula, syntax.ExpressionBody.Expression, diagnostics);
+        }
 
         string inputName = parameters[0].Name;
         Expr derivative;
@@ -116,7 +125,7 @@ internal static class DeclarationParser
             targetDerivative = explicitTargetDerivative;
             scalarOnly |= targetScalarOnly;
         }
-        else if (kind == ElementwiseKind.Loss)
+        else if (kind == ElementwiseKind.Loss && target == TargetRole.Differentiable)
         {
             targetDerivative = Differentiator.Derive(formula, parameters[1].Name);
         }
@@ -159,9 +168,10 @@ internal static class DeclarationParser
             targetDerivativeName is not null,
             outputDerivative,
             optionCheck,
-            syntax.ExpressionBody.Expression.ToString(),
+            OneLine(syntax.ExpressionBody.Expression.ToString()),
             unitInterval,
-            !scalarOnly);
+            !scalarOnly,
+            target);
     }
 
     private static List<FormulaParameter>? ClassifyParameters(IMethodSymbol method, ElementwiseKind kind, List<DiagnosticInfo> diagnostics)
@@ -181,9 +191,41 @@ internal static class DeclarationParser
             var parameter = method.Parameters[i];
             var location = parameter.Locations.FirstOrDefault() ?? method.Locations[0];
             bool perElement = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FastLoss.Generation.PerElementAttribute");
+            bool flag = parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.RefKind == RefKind.None;
+            if (flag && (i < positional || perElement || kind == ElementwiseKind.Activation))
+            {
+                string reason = i < positional ? "the input and target are float values"
+                    : perElement ? "a flag is one choice for the whole call, not one per element"
+                    : "activations take float options only";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, reason));
+                ok = false;
+                continue;
+            }
+
+            if (flag)
+            {
+                if (ReservedNames.Contains(parameter.Name) || parameter.Name == "weight")
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "the name is used by the generated code; rename the parameter"));
+                    ok = false;
+                    continue;
+                }
+
+                if (!parameter.HasExplicitDefaultValue)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "a flag needs a default value, torch's default for the option"));
+                    ok = false;
+                    continue;
+                }
+
+                bool isSet = parameter.ExplicitDefaultValue is true;
+                parameters.Add(new FormulaParameter(parameter.Name, ParameterRole.Flag, isSet ? "true" : "false", isSet ? 1 : 0));
+                continue;
+            }
+
             if (parameter.Type.SpecialType != SpecialType.System_Single || parameter.RefKind != RefKind.None)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "formula parameters are plain float values"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "formula parameters are plain float values, or bool flags"));
                 ok = false;
                 continue;
             }
@@ -257,7 +299,7 @@ internal static class DeclarationParser
 
         bool sameParameters = candidate.Parameters.Length == method.Parameters.Length
             && candidate.Parameters.Select(p => p.Name).SequenceEqual(method.Parameters.Select(p => p.Name))
-            && candidate.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single);
+            && candidate.Parameters.Zip(method.Parameters, (c, m) => c.Type.SpecialType == m.Type.SpecialType).All(same => same);
         var candidateSyntax = candidate.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
         if (!sameParameters || !candidate.IsStatic || candidate.ReturnType.SpecialType != SpecialType.System_Single || candidateSyntax?.ExpressionBody is null)
         {
@@ -297,6 +339,11 @@ internal static class DeclarationParser
 
         return true;
     }
+
+    /// <summary>A formula written over several lines, as one line for the generated file's header comment.</summary>
+    private static string OneLine(string text) => string.Join(" ", text.Split(LineBreaks, System.StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()));
+
+    private static readonly char[] LineBreaks = { '\r', '\n' };
 
     /// <summary>FL3001: a bare Log(u) is -inf at u = 0; torch clamps it at -100 (BCELoss).</summary>
     private static void ReportUnclampedLogarithms(Expr formula, ExpressionSyntax syntax, List<DiagnosticInfo> diagnostics)

@@ -148,7 +148,7 @@ internal sealed class FormulaParser
         }
 
         var arguments = invocation.ArgumentList.Arguments;
-        int arity = function is Function.Max or Function.Min ? 2 : 1;
+        int arity = function is Function.Max or Function.Min or Function.XLogY ? 2 : 1;
         if (arguments.Count != arity)
         {
             return Unsupported(invocation, $"'{method!.Name}' takes {arity} argument(s) in a formula");
@@ -196,6 +196,7 @@ internal sealed class FormulaParser
                 "Log1P" => Function.Log1P,
                 "Sign" => Function.Sign,
                 "Sigmoid" => Function.Sigmoid,
+                "XLogY" => Function.XLogY,
                 _ => null,
             };
         }

@@ -28,4 +28,11 @@ public static class ElementMath
     /// <summary>The logistic function 1 / (1 + exp(-u)), exact at the extremes (0 and 1, never NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float u) => 1f / (1f + MathF.Exp(-u));
+
+    /// <summary>
+    /// torch's xlogy: 0 where <paramref name="a"/> is 0 (so 0 log 0 is 0, KLDivLoss at a zero target), NaN where
+    /// <paramref name="b"/> is NaN, a log(b) elsewhere.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float XLogY(float a, float b) => float.IsNaN(b) ? float.NaN : a == 0f ? 0f : a * MathF.Log(b);
 }

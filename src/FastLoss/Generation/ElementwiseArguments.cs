@@ -110,6 +110,11 @@ public static class ElementwiseArguments
     /// <summary>Forward and ForwardBackward return one number: reduction none must go through the *None methods.</summary>
     public static void RequireReduced(Reduction reduction)
     {
+        if (reduction == Reduction.BatchMean)
+        {
+            throw BatchMeanNeedsBatch();
+        }
+
         if (reduction is not (Reduction.Sum or Reduction.Mean))
         {
             throw new ArgumentException(
@@ -123,6 +128,7 @@ public static class ElementwiseArguments
     {
         Reduction.Sum => (float)total,
         Reduction.Mean => (float)(total / count),
+        Reduction.BatchMean => throw BatchMeanNeedsBatch(),
         _ => throw new ArgumentException(
             "Reduction.None yields one loss per element: call ForwardNone (or BackwardNone) with a destination span",
             nameof(reduction)),
@@ -133,8 +139,14 @@ public static class ElementwiseArguments
     {
         Reduction.Sum => upstream,
         Reduction.Mean => upstream / count,
+        Reduction.BatchMean => throw BatchMeanNeedsBatch(),
         _ => throw new ArgumentException(
             "Reduction.None takes one upstream gradient per element: call BackwardNone",
             nameof(reduction)),
     };
+
+    // A span carries no batch dimension; the module KLDivLoss divides the sum by it.
+    private static ArgumentException BatchMeanNeedsBatch() => new(
+        "Reduction.BatchMean divides by the batch size, which a span does not carry: reduce with Reduction.Sum and divide by the batch size",
+        "reduction");
 }

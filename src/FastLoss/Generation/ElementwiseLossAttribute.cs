@@ -4,7 +4,9 @@ namespace FastLoss.Generation;
 /// Declares an elementwise loss by its per-element scalar formula. Put it on an expression-bodied
 /// <c>static float</c> method of a <c>static partial class</c>: the first parameter is the input
 /// (the variable the loss is differentiated by), the second the target, further <c>float</c>
-/// parameters are scalar options (their default values become the API's defaults) and parameters marked
+/// parameters are scalar options (their default values become the API's defaults), <c>bool</c> parameters are
+/// flags that choose between forms of the formula (KLDivLoss' log_target; each combination gets its own loops, so the
+/// choice costs nothing per element) and parameters marked
 /// <see cref="PerElementAttribute"/> are optional spans read alongside the input.
 /// The source generator emits into the class vectorized Forward, ForwardNone, Backward, BackwardNone, a fused
 /// ForwardBackward, TargetBackward and TargetBackwardNone, deriving the gradients symbolically unless
@@ -38,6 +40,18 @@ public sealed class ElementwiseLossAttribute : Attribute
     /// <summary>Adds an optional per-element <c>weight</c> span that multiplies each term and its gradient.</summary>
     public bool Weighted { get; set; }
 
+    /// <summary>
+    /// The formula's logarithms are meant unclamped, as torch takes them (PoissonNLLLoss' log(x + eps), whose guard is
+    /// the user's eps): FL3001 is not reported.
+    /// </summary>
+    public bool AllowUnclampedLog { get; set; }
+
     /// <summary>Every input and target element must lie in [0, 1] (BCELoss); others are rejected before anything is written.</summary>
     public bool InputInUnitInterval { get; set; }
+
+    /// <summary>
+    /// What the target is to autograd (differentiable by default). With <see cref="LossTarget.Label"/> or
+    /// <see cref="LossTarget.NotDifferentiable"/> no target gradient is generated.
+    /// </summary>
+    public LossTarget Target { get; set; }
 }

@@ -10,6 +10,9 @@ public readonly ref struct ElementwiseLossOptions
     /// <summary>The loss's scalar option.</summary>
     public float Parameter { get; init; }
 
+    /// <summary>The loss's flags (PoissonNLLLoss' log_input and full): bit k is the k-th bool of its declaration.</summary>
+    public int Flags { get; init; }
+
     /// <summary>A weight per element (BCELoss, BCEWithLogitsLoss), or empty.</summary>
     public ReadOnlySpan<float> Weight { get; init; }
 

@@ -19,9 +19,14 @@ public interface IElementwiseLossKernel
     /// <summary>upstream[i] * d loss[i] / d input[i], written to <paramref name="inputGrad"/>.</summary>
     static abstract void BackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> inputGrad, ElementwiseLossOptions options);
 
+    /// <summary>What the target is to autograd; a kernel without a target gradient says so here.</summary>
+    static virtual LossTarget Target => LossTarget.Differentiable;
+
     /// <summary>upstream * d(reduced loss)/d(target), written to <paramref name="targetGrad"/>.</summary>
-    static abstract void TargetBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> targetGrad, Reduction reduction, float upstream, ElementwiseLossOptions options);
+    static virtual void TargetBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> targetGrad, Reduction reduction, float upstream, ElementwiseLossOptions options) =>
+        throw new NotSupportedException("This loss has no gradient with respect to its target.");
 
     /// <summary>upstream[i] * d loss[i] / d target[i], written to <paramref name="targetGrad"/>.</summary>
-    static abstract void TargetBackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> targetGrad, ElementwiseLossOptions options);
+    static virtual void TargetBackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> upstream, Span<float> targetGrad, ElementwiseLossOptions options) =>
+        throw new NotSupportedException("This loss has no gradient with respect to its target.");
 }

@@ -74,4 +74,31 @@ public static class VectorMath
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Sigmoid(Vector128<float> u) => Vector128<float>.One / (Vector128<float>.One + FastVectorMath.Exp(-u));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> XLogY(Vector512<float> a, Vector512<float> b)
+    {
+        // ElementMath.XLogY lane by lane: 0 where a is 0 unless b is NaN (b != b).
+        var product = a * FastVectorMath.Log(b);
+        var zero = Vector512.Equals(a, Vector512<float>.Zero) & Vector512.Equals(b, b);
+        return Vector512.ConditionalSelect(zero, Vector512<float>.Zero, product);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> XLogY(Vector256<float> a, Vector256<float> b)
+    {
+        // ElementMath.XLogY lane by lane: 0 where a is 0 unless b is NaN (b != b).
+        var product = a * FastVectorMath.Log(b);
+        var zero = Vector256.Equals(a, Vector256<float>.Zero) & Vector256.Equals(b, b);
+        return Vector256.ConditionalSelect(zero, Vector256<float>.Zero, product);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> XLogY(Vector128<float> a, Vector128<float> b)
+    {
+        // ElementMath.XLogY lane by lane: 0 where a is 0 unless b is NaN (b != b).
+        var product = a * FastVectorMath.Log(b);
+        var zero = Vector128.Equals(a, Vector128<float>.Zero) & Vector128.Equals(b, b);
+        return Vector128.ConditionalSelect(zero, Vector128<float>.Zero, product);
+    }
 }

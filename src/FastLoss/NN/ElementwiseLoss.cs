@@ -9,20 +9,33 @@ namespace FastLoss.NN;
 /// and reduction, the per-element weight and pos_weight broadcast to the input's shape, and autograd for the input
 /// and for a float target that requires grad. When the input requires grad, a reduced loss runs the fused kernel,
 /// which writes the input's gradient while computing the loss; backward then only scales it by the upstream
-/// gradient. L1Loss, MSELoss, SmoothL1Loss, HuberLoss, BCELoss and BCEWithLogitsLoss name it with torch's options.
+/// gradient. L1Loss, MSELoss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss,
+/// SoftMarginLoss and HingeEmbeddingLoss name it with torch's options; the kernel says whether the target is
+/// differentiable, a label, or refused when it requires grad.
 /// </summary>
 public abstract class ElementwiseLoss<TKernel> : Loss
     where TKernel : struct, IElementwiseLossKernel
 {
     private readonly float _parameter;
+    private readonly int _flags;
 
     /// <param name="reduction">How the terms are reduced.</param>
     /// <param name="parameter">The loss's scalar option (beta, delta), passed to the kernel.</param>
-    protected ElementwiseLoss(Reduction reduction, float parameter = 0f)
-        : base(reduction)
+    /// <param name="flags">The loss's bool options, bit k for the k-th of its declaration.</param>
+    protected ElementwiseLoss(Reduction reduction, float parameter = 0f, int flags = 0)
+        : this(reduction, parameter, flags, allowsBatchMean: false)
+    {
+    }
+
+    private protected ElementwiseLoss(Reduction reduction, float parameter, int flags, bool allowsBatchMean)
+        : base(reduction, allowsBatchMean)
     {
         _parameter = parameter;
+        _flags = flags;
     }
+
+    /// <summary>torch's name of the loss function, quoted when it refuses a target that requires grad.</summary>
+    protected virtual string FunctionName => GetType().Name;
 
     /// <summary>The per-element weight, broadcast to the input's shape; null when the loss has none.</summary>
     protected virtual Tensor? WeightTensor => null;
@@ -38,32 +51,57 @@ public abstract class ElementwiseLoss<TKernel> : Loss
             throw new ArgumentException(ShapeMismatchMessage(input.ShapeText, target.ShapeText), nameof(target));
         }
 
+        // Only a differentiable target joins the graph; a label target never gets a gradient.
+        bool targetInGraph = TKernel.Target == LossTarget.Differentiable;
+        if (TKernel.Target == LossTarget.NotDifferentiable && target.RequiresGrad && arena.IsRecording)
+        {
+            throw new ArgumentException(
+                $"The function '{FunctionName}' is not differentiable with respect to argument 'target'. This input cannot have requires_grad True.",
+                nameof(target));
+        }
+
         LossNode node = arena.Claim<LossNode>(this, input.Shape);
         Tensor output = node.Plan(input.Shape, Reduction);
         var options = node.Options(this, input);
-        bool record = arena.WantsGraph(input, target);
+        bool record = targetInGraph ? arena.WantsGraph(input, target) : arena.WantsGraph(input);
         bool fused = record && input.RequiresGrad && Reduction != Reduction.None;
+        Reduction kernelReduction = KernelReduction(Reduction);
         if (Reduction == Reduction.None)
         {
             TKernel.ForwardNone(input.Data, target.Data, output.Data, options);
         }
         else if (fused)
         {
-            output.Data[0] = TKernel.ForwardBackward(input.Data, target.Data, node.Gradient(input.Length), Reduction, options);
+            output.Data[0] = BatchScale(input) * TKernel.ForwardBackward(input.Data, target.Data, node.Gradient(input.Length), kernelReduction, options);
         }
         else
         {
-            output.Data[0] = TKernel.Forward(input.Data, target.Data, Reduction, options);
+            output.Data[0] = BatchScale(input) * TKernel.Forward(input.Data, target.Data, kernelReduction, options);
         }
 
         if (record)
         {
             node.Set(input, target);
-            arena.Record(node, input, target);
+            arena.Record(node, input, targetInGraph ? target : null);
         }
 
         return output;
     }
+
+    /// <summary>The kernels know sum and mean; batchmean is their sum, divided by the batch here.</summary>
+    private static Reduction KernelReduction(Reduction reduction) =>
+        reduction == Reduction.BatchMean ? Reduction.Sum : reduction;
+
+    /// <summary>1 / batch size for batchmean (a 0-dim input is its own batch, as torch's), 1 otherwise.</summary>
+    private float BatchScale(Tensor input) =>
+        Reduction == Reduction.BatchMean && input.Rank > 0 ? 1f / input.Shape[0] : 1f;
+
+    /// <summary>
+    /// For the losses torch computes by broadcasting without a check of its own: the shapes and what to do. FastLoss
+    /// takes the target in the input's shape and does not broadcast it.
+    /// </summary>
+    protected string TargetShapeMessage(string inputShape, string targetShape) =>
+        $"{FunctionName}: the target's shape ({targetShape}) differs from the input's ({inputShape}); expand the target to the input's shape";
 
     /// <summary>Torch's message when input and target shapes differ (each loss words it as torch does).</summary>
     protected virtual string ShapeMismatchMessage(string inputShape, string targetShape) =>
@@ -86,6 +124,7 @@ public abstract class ElementwiseLoss<TKernel> : Loss
         public ElementwiseLossOptions Options(ElementwiseLoss<TKernel> loss, Tensor input) => new()
         {
             Parameter = loss._parameter,
+            Flags = loss._flags,
             Weight = Broadcast(loss.WeightTensor, input, ref _weight),
             PosWeight = Broadcast(loss.PosWeightTensor, input, ref _posWeight),
         };
@@ -107,6 +146,8 @@ public abstract class ElementwiseLoss<TKernel> : Loss
             ElementwiseLossOptions options = Options(loss, input);
             ReadOnlySpan<float> upstream = OutputGrad;
             bool perElement = loss.Reduction == Reduction.None;
+            Reduction kernelReduction = KernelReduction(loss.Reduction);
+            float reducedUpstream = perElement ? 0f : upstream[0] * loss.BatchScale(input);
 
             Span<float> inputGrad = BackwardPass.GradientFor(input, out bool accumulate);
             if (!inputGrad.IsEmpty)
@@ -117,11 +158,11 @@ public abstract class ElementwiseLoss<TKernel> : Loss
                     ReadOnlySpan<float> gradient = _gradient.AsSpan(0, input.Length);
                     if (accumulate)
                     {
-                        TensorPrimitives.MultiplyAdd(gradient, upstream[0], inputGrad, inputGrad);
+                        TensorPrimitives.MultiplyAdd(gradient, reducedUpstream, inputGrad, inputGrad);
                     }
                     else
                     {
-                        TensorPrimitives.Multiply(gradient, upstream[0], inputGrad);
+                        TensorPrimitives.Multiply(gradient, reducedUpstream, inputGrad);
                     }
                 }
                 else
@@ -130,6 +171,11 @@ public abstract class ElementwiseLoss<TKernel> : Loss
                     TKernel.BackwardNone(input.Data, target.Data, upstream, destination, options);
                     AddIf(accumulate, destination, inputGrad);
                 }
+            }
+
+            if (TKernel.Target != LossTarget.Differentiable)
+            {
+                return;
             }
 
             Span<float> targetGrad = BackwardPass.GradientFor(target, out accumulate);
@@ -142,7 +188,7 @@ public abstract class ElementwiseLoss<TKernel> : Loss
                 }
                 else
                 {
-                    TKernel.TargetBackward(input.Data, target.Data, destination, loss.Reduction, upstream[0], options);
+                    TKernel.TargetBackward(input.Data, target.Data, destination, kernelReduction, reducedUpstream, options);
                 }
 
                 AddIf(accumulate, destination, targetGrad);

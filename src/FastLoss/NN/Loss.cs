@@ -10,16 +10,25 @@ namespace FastLoss.NN;
 public abstract class Loss : Module
 {
     protected Loss(Reduction reduction)
+        : this(reduction, allowsBatchMean: false)
     {
-        if (!Enum.IsDefined(reduction))
+    }
+
+    /// <param name="reduction">How the terms are reduced.</param>
+    /// <param name="allowsBatchMean">Whether the loss defines <see cref="Reduction.BatchMean"/> (KLDivLoss).</param>
+    private protected Loss(Reduction reduction, bool allowsBatchMean)
+    {
+        if (!Enum.IsDefined(reduction) || (reduction == Reduction.BatchMean && !allowsBatchMean))
         {
-            throw new ArgumentOutOfRangeException(nameof(reduction), $"{reduction} is not a valid value for reduction");
+            // torch's _Reduction.get_enum: "batchmean is not a valid value for reduction" outside KLDivLoss.
+            string name = reduction == Reduction.BatchMean ? "batchmean" : reduction.ToString();
+            throw new ArgumentOutOfRangeException(nameof(reduction), $"{name} is not a valid value for reduction");
         }
 
         Reduction = reduction;
     }
 
-    /// <summary>How the per-element terms are reduced: none, mean (the default) or sum.</summary>
+    /// <summary>How the per-element terms are reduced: none, mean (the default), sum, or batchmean (KLDivLoss).</summary>
     public Reduction Reduction { get; }
 
     /// <summary>

@@ -11,4 +11,10 @@ public enum Reduction
 
     /// <summary>The sum of the terms.</summary>
     Sum,
+
+    /// <summary>
+    /// The sum divided by the batch size, the input's first dimension (KLDivLoss only, where it is the mathematical
+    /// KL divergence per sample; every other loss refuses it, as torch does).
+    /// </summary>
+    BatchMean,
 }
