@@ -1,3 +1,4 @@
+using FastLoss.Generation;
 using FastLoss.TorchParity.Tests.Cases;
 using TorchSharp;
 
@@ -76,9 +77,24 @@ internal static class ElementwiseParity
         CheckTargetGradient(loss, inputs, Reduction.None, upstream, Ones(upstream, 1f));
     }
 
-    /// <summary>A target that requires grad gets torch's gradient through the module (the input's is unchanged).</summary>
+    /// <summary>
+    /// A target that requires grad gets torch's gradient through the module (the input's is unchanged); a label
+    /// target's grad stays unset, as torch's; where torch refuses a target that requires grad, FastLoss does, in its words.
+    /// </summary>
     private static void CheckTargetGradient(ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, float[] upstream, float[] scale)
     {
+        if (loss.TargetKind == LossTarget.NotDifferentiable)
+        {
+            CheckTargetRefused(loss, inputs, reduction);
+            return;
+        }
+
+        if (loss.TargetKind == LossTarget.Label)
+        {
+            CheckLabelTarget(loss, inputs, reduction, upstream);
+            return;
+        }
+
         float[] torchTargetGrad;
         using (var scope = torch.NewDisposeScope())
         {
@@ -95,6 +111,48 @@ internal static class ElementwiseParity
         Tensor moduleLoss = loss.Module(input, target, inputs, reduction);
         moduleLoss.Backward(reduction == Reduction.None ? Tensor.FromValues(upstream, inputs.Shape) : Tensor.Scalar(upstream[0]));
         Closeness.AssertClose(torchTargetGrad, target.Grad!.Span, GradientRelative, GradientAbsolute, $"{loss} reduction {reduction}: target gradient", scale);
+    }
+
+    private static void CheckTargetRefused(ElementwiseLossCase loss, LossInputs inputs, Reduction reduction)
+    {
+        string torchMessage;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.Tensor x = TorchConvert.ToTorch(inputs.Input, inputs.Shape, requiresGrad: true);
+            torch.Tensor y = TorchConvert.ToTorch(inputs.Target, inputs.Shape, requiresGrad: true);
+            torchMessage = Assert.ThrowsAny<Exception>(() => loss.Torch(x, y, inputs, ToTorch(reduction))).Message.Split('\n')[0];
+        }
+
+        var input = Tensor.FromValues(inputs.Input, inputs.Shape);
+        var target = Tensor.FromValues(inputs.Target, inputs.Shape);
+        input.RequiresGrad = true;
+        target.RequiresGrad = true;
+        var exception = Assert.Throws<ArgumentException>(() => loss.Module(input, target, inputs, reduction));
+        Assert.StartsWith(torchMessage, exception.Message, StringComparison.Ordinal);
+        Assert.Null(input.Grad);
+    }
+
+    private static void CheckLabelTarget(ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, float[] upstream)
+    {
+        bool torchTargetGradIsUnset;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.Tensor x = TorchConvert.ToTorch(inputs.Input, inputs.Shape, requiresGrad: true);
+            torch.Tensor y = TorchConvert.ToTorch(inputs.Target, inputs.Shape, requiresGrad: true);
+            torch.Tensor value = loss.Torch(x, y, inputs, ToTorch(reduction));
+            value.backward([reduction == Reduction.None ? TorchConvert.ToTorch(upstream, inputs.Shape) : torch.tensor(upstream[0])]);
+            torchTargetGradIsUnset = y.grad is null;
+        }
+
+        var input = Tensor.FromValues(inputs.Input, inputs.Shape);
+        var target = Tensor.FromValues(inputs.Target, inputs.Shape);
+        input.RequiresGrad = true;
+        target.RequiresGrad = true;
+        Tensor moduleLoss = loss.Module(input, target, inputs, reduction);
+        moduleLoss.Backward(reduction == Reduction.None ? Tensor.FromValues(upstream, inputs.Shape) : Tensor.Scalar(upstream[0]));
+        Assert.True(torchTargetGradIsUnset, $"{loss}: torch gave the label target a gradient");
+        Assert.Null(target.Grad);
+        Assert.NotNull(input.Grad);
     }
 
     private static float[] Ones(float[] like, float value)

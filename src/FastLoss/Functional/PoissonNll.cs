@@ -15,9 +15,10 @@ public static partial class PoissonNll
         (logInput ? MathF.Exp(x) - (y * x) : x - (y * MathF.Log(x + eps)))
         + (full ? (y > 1f ? (y * MathF.Log(y)) - y + (0.5f * MathF.Log(2f * MathF.PI * y)) : 0f) : 0f);
 
-    // torch adds the Stirling term masked_fill'ed to 0 where y <= 1: its backward multiplies the term's derivative
-    // by 0 there, which is NaN where log y is (y <= 0, and NaN y), and 0 in (0, 1].
+    // torch's autograd through the Stirling term: log y + y / y - 1 + 1 / (2 y) (so NaN at an infinite y, where
+    // y / y is), and, where y <= 1 masked_fill'ed it to 0, that derivative times 0: NaN where log y is (y <= 0 and
+    // NaN), 0 in (0, 1].
     private static float TargetGradient(float x, float y, bool logInput, bool full, float eps) =>
         (logInput ? -x : -MathF.Log(x + eps))
-        + (full ? (y > 1f ? MathF.Log(y) + (0.5f / y) : y > 0f ? 0f : float.NaN) : 0f);
+        + (full ? (y > 1f ? (MathF.Log(y) + (y / y)) - 1f + (0.5f / y) : y > 0f ? 0f : float.NaN) : 0f);
 }

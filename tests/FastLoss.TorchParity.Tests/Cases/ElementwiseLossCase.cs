@@ -1,3 +1,4 @@
+using FastLoss.Generation;
 using TorchSharp;
 
 namespace FastLoss.TorchParity.Tests.Cases;
@@ -9,6 +10,16 @@ namespace FastLoss.TorchParity.Tests.Cases;
 internal abstract class ElementwiseLossCase
 {
     public abstract string Name { get; }
+
+    /// <summary>What the loss's target is to torch's autograd.</summary>
+    public virtual LossTarget TargetKind => LossTarget.Differentiable;
+
+    /// <summary>
+    /// torch's backward multiplies the upstream gradient into a partial product of the gradient (u (y - x) exp(y)),
+    /// FastLoss into the whole, so where a factor passes float's maximum one order overflows and the other does not.
+    /// Tests of special values keep such losses' values below 1e30.
+    /// </summary>
+    public virtual bool ScalesUpstreamIntoAPart => false;
 
     /// <summary>Seeded inputs, targets and options for a tensor of <paramref name="shape"/>.</summary>
     public abstract LossInputs MakeInputs(ParityData data, int[] shape);
@@ -40,6 +51,18 @@ internal abstract class ElementwiseLossCase
     public virtual float[] GradientScale(LossInputs inputs) => Ones(inputs.Length);
 
     public override string ToString() => Name;
+
+    /// <summary>A per-element scale from each (input, target) pair.</summary>
+    protected static float[] PerElement(LossInputs inputs, Func<float, float, float> scale)
+    {
+        var values = new float[inputs.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = scale(inputs.Input[i], inputs.Target[i]);
+        }
+
+        return values;
+    }
 
     protected static float[] Ones(int count)
     {

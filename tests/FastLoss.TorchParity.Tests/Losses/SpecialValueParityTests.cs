@@ -1,3 +1,4 @@
+using FastLoss.Generation;
 using FastLoss.TorchParity.Tests.Cases;
 using TorchSharp;
 
@@ -36,6 +37,8 @@ public sealed class SpecialValueParityTests
     [
         "L1Loss", "MSELoss", "SmoothL1Loss", "SmoothL1Loss(beta=0)", "SmoothL1Loss(beta=2)", "HuberLoss", "HuberLoss(delta=2.5)",
         "BCELoss", "BCELoss(weight)", "BCEWithLogitsLoss", "BCEWithLogitsLoss(weight)(pos_weight)",
+        "KLDivLoss", "KLDivLoss(log_target)", "PoissonNLLLoss", "PoissonNLLLoss(log_input=False, full=True)",
+        "PoissonNLLLoss(log_input=True, full=True)", "SoftMarginLoss", "HingeEmbeddingLoss", "HingeEmbeddingLoss(margin=-0.5)",
     ];
 
     [Theory]
@@ -65,7 +68,7 @@ public sealed class SpecialValueParityTests
         var module = ModuleSide(loss, inputs, Reduction.None, upstream);
         Compare(torch32.Value, torch64.Value, module.Value, $"{name} module", valueScale);
         Compare(torch32.InputGrad, torch64.InputGrad, module.InputGrad, $"{name} module input gradient", gradientScale);
-        Compare(torch32.TargetGrad, torch64.TargetGrad, module.TargetGrad, $"{name} module target gradient", TargetScale(loss, inputs, gradientScale));
+        CompareTargetGradients(loss, torch32, torch64, module, $"{name} module target gradient", TargetScale(loss, inputs, gradientScale));
     }
 
     [Theory]
@@ -104,8 +107,23 @@ public sealed class SpecialValueParityTests
             var module = ModuleSide(loss, inputs, reduction, upstream);
             Compare(torch32.Value, torch64.Value, module.Value, $"{what} module", reducedScale);
             Compare(torch32.InputGrad, torch64.InputGrad, module.InputGrad, $"{what} module input gradient", gradientScale);
-            Compare(torch32.TargetGrad, torch64.TargetGrad, module.TargetGrad, $"{what} module target gradient", TargetScale(loss, inputs, gradientScale));
+            CompareTargetGradients(loss, torch32, torch64, module, $"{what} module target gradient", TargetScale(loss, inputs, gradientScale));
         }
+    }
+
+    /// <summary>Only a differentiable target has gradients to compare; a label's and a refused one's stay unset on both sides.</summary>
+    private static void CompareTargetGradients(
+        ElementwiseLossCase loss, (float[] Value, float[] InputGrad, float[]? TargetGrad) torch32, (float[] Value, float[] InputGrad, float[]? TargetGrad) torch64,
+        (float[] Value, float[] InputGrad, float[]? TargetGrad) module, string what, float[] scale)
+    {
+        if (loss.TargetKind != LossTarget.Differentiable)
+        {
+            Assert.Null(torch32.TargetGrad);
+            Assert.Null(module.TargetGrad);
+            return;
+        }
+
+        Compare(torch32.TargetGrad!, torch64.TargetGrad!, module.TargetGrad, what, scale);
     }
 
     private static void Compare(float[] torch32, float[] torch64, ReadOnlySpan<float> actual, string what, float[] scale) =>
@@ -128,32 +146,33 @@ public sealed class SpecialValueParityTests
     }
 
     /// <summary>torch's loss, input gradient and target gradient for the upstream gradient, computed in the given precision and rounded to float32.</summary>
-    private static (float[] Value, float[] InputGrad, float[] TargetGrad) TorchSide(
+    private static (float[] Value, float[] InputGrad, float[]? TargetGrad) TorchSide(
         ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, float[] upstream, torch.ScalarType type)
     {
         using var scope = torch.NewDisposeScope();
         torch.Tensor x = TorchConvert.ToTorch(inputs.Input, inputs.Shape, requiresGrad: true, type: type);
-        torch.Tensor y = TorchConvert.ToTorch(inputs.Target, inputs.Shape, requiresGrad: true, type: type);
+        // torch refuses a target that requires grad for SoftMarginLoss; a label target (HingeEmbeddingLoss) may.
+        torch.Tensor y = TorchConvert.ToTorch(inputs.Target, inputs.Shape, requiresGrad: loss.TargetKind != LossTarget.NotDifferentiable, type: type);
         torch.Tensor value = loss.Torch(x, y, inputs, ElementwiseParity.ToTorch(reduction));
         torch.Tensor gradient = reduction == Reduction.None
             ? TorchConvert.ToTorch(upstream, inputs.Shape, type: type)
             : torch.tensor((double)upstream[0]).to_type(type);
         value.backward([gradient]);
-        return (TorchConvert.ToArray(value), TorchConvert.ToArray(x.grad!), TorchConvert.ToArray(y.grad!));
+        return (TorchConvert.ToArray(value), TorchConvert.ToArray(x.grad!), y.grad is null ? null : TorchConvert.ToArray(y.grad));
     }
 
     /// <summary>The same through the FastLoss module and its autograd, with both input and target requiring grad.</summary>
-    private static (float[] Value, float[] InputGrad, float[] TargetGrad) ModuleSide(
+    private static (float[] Value, float[] InputGrad, float[]? TargetGrad) ModuleSide(
         ElementwiseLossCase loss, LossInputs inputs, Reduction reduction, float[] upstream)
     {
         var input = Tensor.FromValues(inputs.Input, inputs.Shape);
         var target = Tensor.FromValues(inputs.Target, inputs.Shape);
         input.RequiresGrad = true;
-        target.RequiresGrad = true;
+        target.RequiresGrad = loss.TargetKind != LossTarget.NotDifferentiable;
         Tensor value = loss.Module(input, target, inputs, reduction);
         float[] values = value.ToArray();
         value.Backward(reduction == Reduction.None ? Tensor.FromValues(upstream, inputs.Shape) : Tensor.Scalar(upstream[0]));
-        return (values, input.Grad!.ToArray(), target.Grad!.ToArray());
+        return (values, input.Grad!.ToArray(), target.Grad?.ToArray());
     }
 
     private static ElementwiseLossCase Find(string name) => name switch
@@ -163,6 +182,10 @@ public sealed class SpecialValueParityTests
         "HuberLoss(delta=2.5)" => new HuberCase(2.5f),
         "BCELoss(weight)" => new BceCase(weighted: true),
         "BCEWithLogitsLoss(weight)(pos_weight)" => new BceWithLogitsCase(weighted: true, posWeighted: true),
+        "KLDivLoss(log_target)" => new KLDivCase(logTarget: true),
+        "PoissonNLLLoss(log_input=False, full=True)" => new PoissonNllCase(logInput: false, full: true),
+        "PoissonNLLLoss(log_input=True, full=True)" => new PoissonNllCase(logInput: true, full: true),
+        "HingeEmbeddingLoss(margin=-0.5)" => new HingeEmbeddingCase(-0.5f),
         _ => LossCatalog.ByName[name],
     };
 
@@ -174,7 +197,7 @@ public sealed class SpecialValueParityTests
         // A known difference: FastLoss multiplies the weight into a gradient before the upstream gradient, torch
         // after it, so where weight times gradient passes float's maximum (a logit or a target beyond 1e38) one order
         // overflows and the other does not. Weighted cases keep their values below 1e30 (and the infinities).
-        bool weighted = name.Contains("(weight)", StringComparison.Ordinal);
+        bool weighted = name.Contains("(weight)", StringComparison.Ordinal) || loss.ScalesUpstreamIntoAPart;
         var kept = new List<float>();
         foreach (float value in values)
         {
