@@ -6,8 +6,13 @@ namespace FastLoss.Autograd;
 /// </summary>
 internal sealed class ArenaSlot
 {
-    /// <summary>Plans kept per position; the least recently used one that is free gives way to a new one.</summary>
-    public const int PlansPerSlot = 4;
+    /// <summary>
+    /// Plans kept per position; the least recently used one that is free gives way to a new one. Every top-level call
+    /// starts at the first position, so a step that calls more distinct modules from user code than this (a loss
+    /// made of several criteria) would re-plan one of them each step: eight covers such steps for one scan of eight
+    /// entries where the position changes hands.
+    /// </summary>
+    public const int PlansPerSlot = 8;
 
     private readonly Node?[] _plans = new Node?[PlansPerSlot];
     private readonly int[] _lastUse = new int[PlansPerSlot];

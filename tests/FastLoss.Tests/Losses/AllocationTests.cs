@@ -38,6 +38,12 @@ public class AllocationTests
         var bce = new BCELoss(Tensor.FromValues(new float[10], 10));
         var logits = new BCEWithLogitsLoss(posWeight: Tensor.FromValues(new float[10], 10));
         var none = new SmoothL1Loss(Reduction.None);
+        var kl = new KLDivLoss(Reduction.BatchMean);
+        var poisson = new PoissonNLLLoss(full: true);
+        var softMargin = new SoftMarginLoss();
+        var hinge = new HingeEmbeddingLoss(reduction: Reduction.None);
+        var upstream = Tensor.FromValues(new float[64 * 10], 64, 10);
+        upstream.Span.Fill(1f);
 
         void Step()
         {
@@ -46,6 +52,10 @@ public class AllocationTests
             bce.Forward(probabilities, target).Backward();
             logits.Forward(input, target).Backward();
             none.Forward(input, target);
+            kl.Forward(input, probabilities).Backward();
+            poisson.Forward(input, target).Backward();
+            softMargin.Forward(input, target).Backward();
+            hinge.Forward(input, target).Backward(upstream);
         }
 
         // The first step plans the buffers; the warm-up also lets the JIT finish tiering.

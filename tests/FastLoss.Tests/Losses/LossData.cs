@@ -14,7 +14,11 @@ public static class LossData
         {
             w[i] = (float)(random.NextDouble() * 2);
             p[i] = (float)(random.NextDouble() * 3);
-            if (loss.ProbabilityInput)
+            if (loss.Sample is not null)
+            {
+                (x[i], y[i]) = loss.Sample(random, i, adversarial);
+            }
+            else if (loss.ProbabilityInput)
             {
                 x[i] = (float)random.NextDouble();
                 y[i] = (float)random.NextDouble();
