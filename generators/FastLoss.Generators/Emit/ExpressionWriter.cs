@@ -112,11 +112,12 @@ internal sealed class ExpressionWriter
 
     private string WriteConstant(double value)
     {
-        string literal = Literal(value);
         if (_width.IsScalar)
         {
-            return literal;
+            return Literal(value);
         }
+
+        string literal = UnparenthesizedLiteral(value);
 
         return value switch
         {
@@ -198,6 +199,13 @@ internal sealed class ExpressionWriter
     /// <summary>A float literal for a constant, parenthesised when negative.</summary>
     public static string Literal(double value)
     {
+        string literal = UnparenthesizedLiteral(value);
+        return value < 0 && !double.IsInfinity(value) ? "(" + literal + ")" : literal;
+    }
+
+    /// <summary>A float literal for a constant (float.NaN and the infinities by name).</summary>
+    private static string UnparenthesizedLiteral(double value)
+    {
         if (double.IsNaN(value))
         {
             return "float.NaN";
@@ -208,8 +216,7 @@ internal sealed class ExpressionWriter
             return value > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
         }
 
-        string literal = ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
-        return value < 0 ? "(" + literal + ")" : literal;
+        return ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
     public static string Describe(Expr e)
