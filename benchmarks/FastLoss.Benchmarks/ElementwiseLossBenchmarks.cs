@@ -17,7 +17,7 @@ public abstract class ElementwiseLossBenchmarks
     private Tensor _moduleInput = null!;
     private Tensor _moduleTarget = null!;
 
-    [Params(64, 4096, 262144, 4194304)]
+    [Params(64, 4096, 262144, 1048576, 4194304)]
     public int Size { get; set; }
 
     protected float[] Input { get; private set; } = [];
