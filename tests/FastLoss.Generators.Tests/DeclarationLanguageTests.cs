@@ -30,12 +30,9 @@ public class DeclarationLanguageTests
 
         public static partial class HingeEmbedding
         {
-            [ElementwiseLoss(Target = LossTarget.Label, Derivative = nameof(Gradient))]
+            [ElementwiseLoss(Target = LossTarget.Label)]
             private static float PerElement(float x, float y, float margin = 1f) =>
-                (y != 1f ? MathF.Max(margin - x, 0f) : 0f) + (y != -1f ? x : 0f);
-
-            private static float Gradient(float x, float y, float margin) =>
-                (y != 1f ? ((margin - x) >= 0f ? -1f : 0f) : 0f) + (y != -1f ? 1f : 0f);
+                (y != 1f ? ElementMath.ClampMin(margin - x, 0f) : 0f) + (y != -1f ? x : 0f);
         }
         """;
 
@@ -64,6 +61,7 @@ public class DeclarationLanguageTests
         Assert.Contains("global::FastLoss.Generation.VectorMath.XLogY(", generated, StringComparison.Ordinal);
     }
 
+    /// <summary>clamp_min's derivative is derived with torch's boundary rule, so the hinge needs no declared gradient.</summary>
     [Fact]
     public void A_label_target_gets_no_target_kernels_and_says_so_to_the_module() =>
         SnapshotTests.Verify(HingeEmbeddingDeclaration, "HingeEmbedding.g.cs.txt");

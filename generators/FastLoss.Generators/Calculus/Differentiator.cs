@@ -6,8 +6,8 @@ namespace FastLoss.Generators.Calculus;
 /// <summary>
 /// Symbolic derivative with respect to one variable. The rules at kinks reproduce torch's subgradients:
 /// d|u| = sign(u) with 0 at 0 (L1, SmoothL1 with beta 0), max/min pass the gradient to the strictly
-/// larger/smaller argument and to the second at a tie (ReLU = max(x, 0) has gradient 0 at 0), xlogy follows
-/// torch's derivatives.yaml, and the
+/// larger/smaller argument and to the second at a tie (ReLU = max(x, 0) has gradient 0 at 0), clamp_min to its
+/// argument at the boundary too (the hinge losses), xlogy follows torch's derivatives.yaml, and the
 /// derivative of <c>c ? a : b</c> is <c>c ? a' : b'</c> (SmoothL1 and Huber branches).
 /// </summary>
 internal static class Differentiator
@@ -66,6 +66,9 @@ internal static class Differentiator
                 return new Conditional(new Binary(BinaryOperator.GreaterThan, u, c.Second!), du, D(c.Second!, v));
             case Function.Min:
                 return new Conditional(new Binary(BinaryOperator.LessThan, u, c.Second!), du, D(c.Second!, v));
+            case Function.ClampMin:
+                // torch's clamp_min passes the gradient to u where u >= min, the boundary included (max would not).
+                return new Conditional(new Binary(BinaryOperator.GreaterThanOrEqual, u, c.Second!), du, D(c.Second!, v));
             case Function.XLogY:
             {
                 // torch's rules: d/da = xlogy(a != 0, b) (0 where a is 0, NaN where b is), d/db = a / b.

@@ -177,6 +177,12 @@ internal sealed class ExpressionWriter
     private string WriteCall(Call c)
     {
         string arguments = c.Second is null ? Write(c.First) : Write(c.First) + ", " + Write(c.Second);
+        if (c.Function == Function.ClampMin)
+        {
+            // clamp_min's value is max's (NaN stays NaN); only its derivative differs.
+            return _width.IsScalar ? $"MathF.Max({arguments})" : $"{_width.VectorClass}.Max({arguments})";
+        }
+
         string target = _width.IsScalar
             ? c.Function switch
             {

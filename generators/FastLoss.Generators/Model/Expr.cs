@@ -46,7 +46,7 @@ internal enum BinaryOperator
     Or,
 }
 
-/// <summary>The functions formulas may call; each has a derivative rule and (but Tanh) a vector form. XLogY is torch's xlogy.</summary>
+/// <summary>The functions formulas may call; each has a derivative rule and (but Tanh) a vector form. XLogY is torch's xlogy, ClampMin torch's clamp_min.</summary>
 internal enum Function
 {
     Abs,
@@ -60,4 +60,5 @@ internal enum Function
     Sigmoid,
     Tanh,
     XLogY,
+    ClampMin,
 }

@@ -148,7 +148,7 @@ internal sealed class FormulaParser
         }
 
         var arguments = invocation.ArgumentList.Arguments;
-        int arity = function is Function.Max or Function.Min or Function.XLogY ? 2 : 1;
+        int arity = function is Function.Max or Function.Min or Function.XLogY or Function.ClampMin ? 2 : 1;
         if (arguments.Count != arity)
         {
             return Unsupported(invocation, $"'{method!.Name}' takes {arity} argument(s) in a formula");
@@ -197,6 +197,7 @@ internal sealed class FormulaParser
                 "Sign" => Function.Sign,
                 "Sigmoid" => Function.Sigmoid,
                 "XLogY" => Function.XLogY,
+                "ClampMin" => Function.ClampMin,
                 _ => null,
             };
         }

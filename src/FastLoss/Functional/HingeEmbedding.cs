@@ -8,11 +8,8 @@ namespace FastLoss.Functional;
 /// </summary>
 public static partial class HingeEmbedding
 {
-    [ElementwiseLoss(Target = LossTarget.Label, Derivative = nameof(Gradient))]
+    // torch's clamp_min, whose gradient passes at margin - x = 0 as torch's does.
+    [ElementwiseLoss(Target = LossTarget.Label)]
     private static float PerElement(float x, float y, float margin = 1f) =>
-        (y != 1f ? MathF.Max(margin - x, 0f) : 0f) + (y != -1f ? x : 0f);
-
-    // torch's clamp_min passes the gradient where margin - x >= 0, at the boundary too (max's tie rule would not).
-    private static float Gradient(float x, float y, float margin) =>
-        (y != 1f ? ((margin - x) >= 0f ? -1f : 0f) : 0f) + (y != -1f ? 1f : 0f);
+        (y != 1f ? ElementMath.ClampMin(margin - x, 0f) : 0f) + (y != -1f ? x : 0f);
 }

@@ -35,4 +35,11 @@ public static class ElementMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float XLogY(float a, float b) => float.IsNaN(b) ? float.NaN : a == 0f ? 0f : a * MathF.Log(b);
+
+    /// <summary>
+    /// torch's clamp_min: max(u, min), NaN where u is NaN. In a formula its derivative passes the gradient to u
+    /// wherever u >= min, the boundary included, as torch's does (MathF.Max gives it to the second argument at a tie).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ClampMin(float u, float min) => MathF.Max(u, min);
 }
