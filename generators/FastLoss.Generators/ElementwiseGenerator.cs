@@ -45,9 +45,9 @@ public sealed class ElementwiseGenerator : IIncrementalGenerator
             return;
         }
 
-        string source = spec.Kind == ElementwiseKind.Loss
-            ? ElementwiseLossEmitter.Emit(spec)
-            : ElementwiseActivationEmitter.Emit(spec);
+        string source = spec.Kind == ElementwiseKind.Activation ? ElementwiseActivationEmitter.Emit(spec)
+            : spec.InputDerivatives.Count > 1 ? MultiInputLossEmitter.Emit(spec)
+            : ElementwiseLossEmitter.Emit(spec);
         string hint = (spec.Namespace.Length > 0 ? spec.Namespace + "." : string.Empty) + spec.ClassName + ".g.cs";
         context.AddSource(hint, source);
     }

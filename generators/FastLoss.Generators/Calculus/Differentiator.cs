@@ -67,8 +67,12 @@ internal static class Differentiator
             case Function.Min:
                 return new Conditional(new Binary(BinaryOperator.LessThan, u, c.Second!), du, D(c.Second!, v));
             case Function.ClampMin:
-                // torch's clamp_min passes the gradient to u where u >= min, the boundary included (max would not).
-                return new Conditional(new Binary(BinaryOperator.GreaterThanOrEqual, u, c.Second!), du, D(c.Second!, v));
+            {
+                // torch's clamp_min passes the gradient to u where u >= min, the boundary included (max would not), as
+                // a 0/1 mask that multiplies the rest of the chain: a masked-out infinite du gives NaN, as torch's does.
+                Expr passes = new Binary(BinaryOperator.GreaterThanOrEqual, u, c.Second!);
+                return Add(Mul(new Conditional(passes, One, Zero), du), Mul(new Conditional(passes, Zero, One), D(c.Second!, v)));
+            }
             case Function.XLogY:
             {
                 // torch's rules: d/da = xlogy(a != 0, b) (0 where a is 0, NaN where b is), d/db = a / b.

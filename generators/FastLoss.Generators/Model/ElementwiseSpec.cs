@@ -35,6 +35,7 @@ internal enum TargetRole
 /// <param name="InputInUnitInterval">Inputs outside [0, 1] are rejected (BCELoss).</param>
 /// <param name="Vectorizable">False when some function has no vector form: scalar loops only.</param>
 /// <param name="Target">What the target is to autograd; only a differentiable one gets target-gradient kernels.</param>
+/// <param name="InputDerivatives">d value / d input k for each differentiable input (one for most losses; the first is <paramref name="Derivative"/>).</param>
 internal sealed record ElementwiseSpec(
     string Namespace,
     string ClassName,
@@ -52,4 +53,5 @@ internal sealed record ElementwiseSpec(
     string FormulaText,
     bool InputInUnitInterval,
     bool Vectorizable,
-    TargetRole Target);
+    TargetRole Target,
+    EquatableArray<Expr> InputDerivatives);

@@ -18,11 +18,14 @@ namespace FastLoss.Generators.Parsing;
 /// </summary>
 internal static class DeclarationParser
 {
+    /// <summary>The most differentiable inputs a loss declaration may have.</summary>
+    private const int MaxInputs = 4;
+
     /// <summary>Names the generated loops use for their own locals; a parameter may not take them.</summary>
     private static readonly HashSet<string> ReservedNames = new()
     {
         "input", "target", "loss", "inputGrad", "output", "outputGrad", "upstream", "reduction", "scale", "scaleV",
-        "n", "i", "total", "acc", "pending", "gradient",
+        "n", "i", "total", "acc", "pending", "gradient", "gradient1", "gradient2", "gradient3", "gradient4", "upstreamValue",
     };
 
     public static DeclarationResult Parse(GeneratorAttributeSyntaxContext context, ElementwiseKind kind, CancellationToken cancellationToken)
@@ -66,9 +69,32 @@ internal static class DeclarationParser
             return null;
         }
 
-        var parameters = ClassifyParameters(method, kind, diagnostics);
+        int inputs = kind == ElementwiseKind.Loss ? DeclarationSymbols.NamedArgument(attribute, "Inputs", 1) : 1;
+        var attributeLocation = syntax.AttributeLists.FirstOrDefault()?.GetLocation() ?? syntax.Identifier.GetLocation();
+        if (inputs is < 1 or > MaxInputs)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, attributeLocation, $"Inputs = {inputs}", method.Name, $"a loss has 1 to {MaxInputs} differentiable inputs"));
+            return null;
+        }
+
+        if (inputs > 1 && (derivativeName is not null || weighted || unitInterval))
+        {
+            string what = derivativeName is not null ? "Derivative" : weighted ? "Weighted" : "InputInUnitInterval";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, attributeLocation, what, method.Name, "a loss of several inputs has each gradient derived, and takes scalar options and flags only"));
+            return null;
+        }
+
+        var parameters = ClassifyParameters(method, kind, inputs, diagnostics);
         if (parameters is null)
         {
+            return null;
+        }
+
+        if (inputs > 1 && parameters.Any(p => p.Role == ParameterRole.PerElement))
+        {
+            var perElement = parameters.First(p => p.Role == ParameterRole.PerElement);
+            var location = method.Parameters.First(p => p.Name == perElement.Name).Locations.FirstOrDefault() ?? attributeLocation;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, perElement.Name, method.Name, "a loss of several inputs takes scalar options and flags only"));
             return null;
         }
 
@@ -127,7 +153,14 @@ internal static class DeclarationParser
         }
         else if (kind == ElementwiseKind.Loss && target == TargetRole.Differentiable)
         {
-            targetDerivative = Differentiator.Derive(formula, parameters[1].Name);
+            targetDerivative = Differentiator.Derive(formula, parameters[inputs].Name);
+        }
+
+        // Each further input's gradient is derived as the first's.
+        var inputDerivatives = new List<Expr> { derivative };
+        for (int k = 1; k < inputs; k++)
+        {
+            inputDerivatives.Add(Differentiator.Derive(formula, parameters[k].Name));
         }
 
         if (weighted)
@@ -171,12 +204,13 @@ internal static class DeclarationParser
             OneLine(syntax.ExpressionBody.Expression.ToString()),
             unitInterval,
             !scalarOnly,
-            target);
+            target,
+            new EquatableArray<Expr>(inputDerivatives.ToImmutableArray()));
     }
 
-    private static List<FormulaParameter>? ClassifyParameters(IMethodSymbol method, ElementwiseKind kind, List<DiagnosticInfo> diagnostics)
+    private static List<FormulaParameter>? ClassifyParameters(IMethodSymbol method, ElementwiseKind kind, int inputs, List<DiagnosticInfo> diagnostics)
     {
-        int positional = kind == ElementwiseKind.Loss ? 2 : 1;
+        int positional = kind == ElementwiseKind.Loss ? inputs + 1 : 1;
         if (method.Parameters.Length < positional)
         {
             string expected = kind == ElementwiseKind.Loss ? "an input and a target" : "an input";
@@ -246,7 +280,7 @@ internal static class DeclarationParser
                     continue;
                 }
 
-                parameters.Add(new FormulaParameter(parameter.Name, i == 0 ? ParameterRole.Input : ParameterRole.Target, null, null));
+                parameters.Add(new FormulaParameter(parameter.Name, i < positional - 1 || kind == ElementwiseKind.Activation ? ParameterRole.Input : ParameterRole.Target, null, null));
                 continue;
             }
 

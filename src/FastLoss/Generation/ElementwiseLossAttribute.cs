@@ -46,6 +46,13 @@ public sealed class ElementwiseLossAttribute : Attribute
     /// </summary>
     public bool AllowUnclampedLog { get; set; }
 
+    /// <summary>
+    /// How many leading parameters are differentiable inputs (MarginRankingLoss' two); the parameter after them is the
+    /// target. With more than one, every gradient is derived, the span API takes <c>input1</c>, <c>input2</c>, ... and
+    /// writes <c>input1Grad</c>, <c>input2Grad</c>, ..., and the options are scalars and flags.
+    /// </summary>
+    public int Inputs { get; set; } = 1;
+
     /// <summary>Every input and target element must lie in [0, 1] (BCELoss); others are rejected before anything is written.</summary>
     public bool InputInUnitInterval { get; set; }
 
