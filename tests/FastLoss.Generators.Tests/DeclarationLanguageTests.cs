@@ -36,6 +36,47 @@ public class DeclarationLanguageTests
         }
         """;
 
+    public const string MarginRankingDeclaration = """
+        using System;
+        using FastLoss.Generation;
+
+        namespace Demo;
+
+        public static partial class MarginRanking
+        {
+            [ElementwiseLoss(Inputs = 2)]
+            private static float PerElement(float x1, float x2, float y, float margin = 0f) =>
+                ElementMath.ClampMin((-y * (x1 - x2)) + margin, 0f);
+        }
+        """;
+
+    [Fact]
+    public void Two_inputs_get_every_gradient_derived_and_written_in_the_loss_pass() =>
+        SnapshotTests.Verify(MarginRankingDeclaration, "MarginRanking.g.cs.txt");
+
+    [Theory]
+    [InlineData("Inputs = 0", "", "a loss has 1 to 4 differentiable inputs")]
+    [InlineData("Inputs = 2, Derivative = nameof(Gradient)", "", "a loss of several inputs has each gradient derived")]
+    [InlineData("Inputs = 2, Weighted = true", "", "a loss of several inputs has each gradient derived, and takes scalar options and flags only")]
+    [InlineData("Inputs = 2", ", [PerElement] float factor = 1f", "a loss of several inputs takes scalar options and flags only")]
+    public void What_a_loss_of_several_inputs_cannot_take_is_FL1002(string attribute, string extra, string reason)
+    {
+        string source = $$"""
+            using System;
+            using FastLoss.Generation;
+
+            public static partial class Ranked
+            {
+                [ElementwiseLoss({{attribute}})]
+                private static float PerElement(float x1, float x2, float y{{extra}}) => MathF.Abs(x1 - x2 - y);
+
+                private static float Gradient(float x1, float x2, float y{{extra}}) => 1f;
+            }
+            """;
+        var diagnostic = SingleDiagnostic(source, "FL1002");
+        Assert.Contains(reason, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_flag_gets_a_loop_per_value_and_xlogy_its_derivative_rules() =>
         SnapshotTests.Verify(KLDivergenceDeclaration, "KLDivergence.g.cs.txt");
