@@ -73,6 +73,10 @@ internal static class Differentiator
                 Expr passes = new Binary(BinaryOperator.GreaterThanOrEqual, u, c.Second!);
                 return Add(Mul(new Conditional(passes, One, Zero), du), Mul(new Conditional(passes, Zero, One), D(c.Second!, v)));
             }
+            case Function.ClampMinNoGrad:
+                // torch's clamp_ under no_grad on a clone (gaussian_nll_loss' var): the value is clamped, the gradient
+                // flows as though it were not.
+                return du;
             case Function.XLogY:
             {
                 // torch's rules: d/da = xlogy(a != 0, b) (0 where a is 0, NaN where b is), d/db = a / b.

@@ -129,6 +129,12 @@ internal static class ElementwiseLossEmitter
             writer.Line($"{Arguments}.RequireAbsentOrSameLength(input.Length, {parameter.Name}.Length, nameof({parameter.Name}));");
         }
 
+        foreach (var parameter in spec.Parameters.Where(p => p.NonNegative))
+        {
+            string name = parameter.Role == ParameterRole.Target ? "target" : "input";
+            writer.Line($"{Arguments}.RequireNonNegative({name}, nameof({name}));");
+        }
+
         if (spec.InputInUnitInterval)
         {
             writer.Line($"{Arguments}.RequireUnitInterval(input, target);");

@@ -177,7 +177,7 @@ internal sealed class ExpressionWriter
     private string WriteCall(Call c)
     {
         string arguments = c.Second is null ? Write(c.First) : Write(c.First) + ", " + Write(c.Second);
-        if (c.Function == Function.ClampMin)
+        if (c.Function is Function.ClampMin or Function.ClampMinNoGrad)
         {
             // clamp_min's value is max's (NaN stays NaN); only its derivative differs.
             return _width.IsScalar ? $"MathF.Max({arguments})" : $"{_width.VectorClass}.Max({arguments})";

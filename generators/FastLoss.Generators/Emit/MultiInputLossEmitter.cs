@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using FastLoss.Generators.Calculus;
 using FastLoss.Generators.Model;
@@ -9,7 +8,7 @@ namespace FastLoss.Generators.Emit;
 
 /// <summary>
 /// Emits the kernels of a loss of several differentiable inputs (MarginRankingLoss' input1 and input2): the span
-/// API over <c>input1</c> ... <c>inputK</c> and the target, every input's gradient written in the same pass as the
+/// API over the inputs (named as the declaration names them) and the target, every input's gradient written in the same pass as the
 /// loss, and one loop per combination of the flags. Options are scalars and flags (no per-element spans).
 /// </summary>
 internal static class MultiInputLossEmitter
@@ -121,6 +120,12 @@ internal static class MultiInputLossEmitter
         foreach (string name in shape.Inputs.Skip(1).Append("target").Concat(outputs))
         {
             writer.Line($"{Arguments}.RequireSameLength({first}.Length, {name}.Length, nameof({name}));");
+        }
+
+        foreach (var parameter in spec.Parameters.Where(p => p.NonNegative))
+        {
+            string name = parameter.Role == ParameterRole.Target ? "target" : parameter.Name;
+            writer.Line($"{Arguments}.RequireNonNegative({name}, nameof({name}));");
         }
     }
 
@@ -309,12 +314,11 @@ internal static class MultiInputLossEmitter
         public Shape(ElementwiseSpec spec)
         {
             _spec = spec;
-            int count = spec.InputDerivatives.Count;
-            Inputs = Enumerable.Range(1, count).Select(k => "input" + k.ToString(CultureInfo.InvariantCulture)).ToList();
+            Inputs = spec.Parameters.Where(p => p.Role == ParameterRole.Input).Select(p => p.Name).ToList();
             Scalars = spec.Parameters.Where(p => p.Role == ParameterRole.Scalar).Select(p => p.Name).ToList();
         }
 
-        /// <summary>input1 ... inputK, the API's names of the differentiable inputs.</summary>
+        /// <summary>The API's names of the differentiable inputs: the declaration's (input1 and input2, or input and var).</summary>
         public IReadOnlyList<string> Inputs { get; }
 
         public IReadOnlyList<string> Scalars { get; }

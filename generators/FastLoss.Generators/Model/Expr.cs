@@ -61,4 +61,5 @@ internal enum Function
     Tanh,
     XLogY,
     ClampMin,
+    ClampMinNoGrad,
 }

@@ -26,4 +26,5 @@ internal enum ParameterRole
 /// <param name="Role">Its role.</param>
 /// <param name="DefaultText">The declared default as C# source text (e.g. <c>1f</c>, <c>false</c>), or null.</param>
 /// <param name="DefaultValue">The declared default's value (an absent per-element operand takes it), or null.</param>
-internal sealed record FormulaParameter(string Name, ParameterRole Role, string? DefaultText, double? DefaultValue);
+/// <param name="NonNegative">The span is checked for negative elements first (<c>[NonNegative]</c>, GaussianNLLLoss' var).</param>
+internal sealed record FormulaParameter(string Name, ParameterRole Role, string? DefaultText, double? DefaultValue, bool NonNegative = false);

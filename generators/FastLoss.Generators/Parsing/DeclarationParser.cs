@@ -264,7 +264,9 @@ internal static class DeclarationParser
                 continue;
             }
 
-            if (ReservedNames.Contains(parameter.Name) || (parameter.Name == "weight" && i >= positional))
+            // A loss of several inputs names its input spans after its parameters (gaussian_nll_loss' input and var).
+            bool namesAnInputSpan = inputs > 1 && i < inputs && parameter.Name == "input";
+            if ((ReservedNames.Contains(parameter.Name) && !namesAnInputSpan) || (parameter.Name == "weight" && i >= positional))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, "the name is used by the generated code; rename the parameter"));
                 ok = false;
@@ -280,7 +282,8 @@ internal static class DeclarationParser
                     continue;
                 }
 
-                parameters.Add(new FormulaParameter(parameter.Name, i < positional - 1 || kind == ElementwiseKind.Activation ? ParameterRole.Input : ParameterRole.Target, null, null));
+                bool nonNegative = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FastLoss.Generation.NonNegativeAttribute");
+                parameters.Add(new FormulaParameter(parameter.Name, i < positional - 1 || kind == ElementwiseKind.Activation ? ParameterRole.Input : ParameterRole.Target, null, null, nonNegative));
                 continue;
             }
 

@@ -51,6 +51,9 @@ internal sealed class FormulaParser
             case IdentifierNameSyntax identifier when _parameters.Contains(identifier.Identifier.ValueText):
                 return new Variable(identifier.Identifier.ValueText);
 
+            case IdentifierNameSyntax identifier when _model.GetSymbolInfo(identifier).Symbol is IFieldSymbol { IsConst: true, ConstantValue: not null } constant:
+                return new Constant(System.Convert.ToDouble(constant.ConstantValue, CultureInfo.InvariantCulture));
+
             case IdentifierNameSyntax identifier:
                 return Unsupported(syntax, $"'{identifier.Identifier.ValueText}' is not a parameter of the formula");
 
@@ -148,7 +151,7 @@ internal sealed class FormulaParser
         }
 
         var arguments = invocation.ArgumentList.Arguments;
-        int arity = function is Function.Max or Function.Min or Function.XLogY or Function.ClampMin ? 2 : 1;
+        int arity = function is Function.Max or Function.Min or Function.XLogY or Function.ClampMin or Function.ClampMinNoGrad ? 2 : 1;
         if (arguments.Count != arity)
         {
             return Unsupported(invocation, $"'{method!.Name}' takes {arity} argument(s) in a formula");
@@ -198,6 +201,7 @@ internal sealed class FormulaParser
                 "Sigmoid" => Function.Sigmoid,
                 "XLogY" => Function.XLogY,
                 "ClampMin" => Function.ClampMin,
+                "ClampMinNoGrad" => Function.ClampMinNoGrad,
                 _ => null,
             };
         }

@@ -10,6 +10,6 @@ namespace FastLoss.Functional;
 public static partial class MarginRanking
 {
     [ElementwiseLoss(Inputs = 2)]
-    private static float PerElement(float x1, float x2, float y, float margin = 0f) =>
-        ElementMath.ClampMin((-y * (x1 - x2)) + margin, 0f);
+    private static float PerElement(float input1, float input2, float y, float margin = 0f) =>
+        ElementMath.ClampMin((-y * (input1 - input2)) + margin, 0f);
 }

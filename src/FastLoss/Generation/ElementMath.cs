@@ -42,4 +42,11 @@ public static class ElementMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ClampMin(float u, float min) => MathF.Max(u, min);
+
+    /// <summary>
+    /// max(u, min) whose derivative in a formula is that of u alone: torch's <c>with torch.no_grad(): var.clamp_(min=eps)</c>
+    /// on a clone, as gaussian_nll_loss clamps its variance (the clamped value is used, the gradient flows unclamped).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ClampMinNoGrad(float u, float min) => MathF.Max(u, min);
 }

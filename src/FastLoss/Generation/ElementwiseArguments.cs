@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace FastLoss.Generation;
@@ -104,6 +105,15 @@ public static class ElementwiseArguments
                     name,
                     string.Create(CultureInfo.InvariantCulture, $"all elements of {name} should be between 0 and 1 ({name}[{i}] = {value})"));
             }
+        }
+    }
+
+    /// <summary>torch's check of GaussianNLLLoss' var: no negative element (NaN passes, as torch's var &lt; 0 lets it).</summary>
+    public static void RequireNonNegative(ReadOnlySpan<float> values, string name)
+    {
+        if (TensorPrimitives.IndexOfMin(values) is int lowest and >= 0 && values[lowest] < 0f)
+        {
+            throw new ArgumentOutOfRangeException(name, $"{name} has negative entry/entries");
         }
     }
 

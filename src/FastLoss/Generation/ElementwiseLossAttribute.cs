@@ -48,8 +48,9 @@ public sealed class ElementwiseLossAttribute : Attribute
 
     /// <summary>
     /// How many leading parameters are differentiable inputs (MarginRankingLoss' two); the parameter after them is the
-    /// target. With more than one, every gradient is derived, the span API takes <c>input1</c>, <c>input2</c>, ... and
-    /// writes <c>input1Grad</c>, <c>input2Grad</c>, ..., and the options are scalars and flags.
+    /// target. With more than one, every gradient is derived, the span API takes the inputs by their parameters' names
+    /// (<c>input1</c>, <c>input2</c>; <c>input</c> is allowed) and the target as <c>target</c>, writes
+    /// <c>input1Grad</c>, <c>input2Grad</c>, ..., and the options are scalars and flags.
     /// </summary>
     public int Inputs { get; set; } = 1;
 

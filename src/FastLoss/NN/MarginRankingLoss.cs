@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FastLoss.Autograd;
 using FastLoss.Functional;
 using FastLoss.Generation;
@@ -85,30 +84,8 @@ public sealed class MarginRankingLoss : Loss
         }
 
         node.Set(input1, input2, target, targetGradient);
-        RecordLinks(arena, node, input1, input2, target);
+        ThreeInputGraph.Record(arena, node, input1, input2, target, "MarginRankingLoss");
         return output;
-    }
-
-    /// <summary>A node links two producers; the tensors that came out of recorded operations are the ones to link.</summary>
-    private static void RecordLinks(GraphArena arena, RankingNode node, Tensor input1, Tensor input2, Tensor target)
-    {
-        if (target.GradFn is null)
-        {
-            arena.Record(node, input1, input2);
-        }
-        else if (input1.GradFn is null)
-        {
-            arena.Record(node, target, input2);
-        }
-        else if (input2.GradFn is null)
-        {
-            arena.Record(node, input1, target);
-        }
-        else
-        {
-            throw new NotSupportedException(
-                "MarginRankingLoss: input1, input2 and target all come out of recorded operations, and a graph node links two; detach the target (a ±1 label) or compute one of them under GradMode.NoGrad()");
-        }
     }
 
     private static void CheckShapes(Tensor input1, Tensor input2, Tensor target)
@@ -140,11 +117,11 @@ public sealed class MarginRankingLoss : Loss
         public Tensor Plan(ReadOnlySpan<int> shape, Reduction reduction) =>
             PlanOutput(reduction == Reduction.None ? shape : []);
 
-        public Span<float> Gradient1(int length) => Buffer(ref _gradient1, length);
+        public Span<float> Gradient1(int length) => ThreeInputGraph.Buffer(ref _gradient1, length);
 
-        public Span<float> Gradient2(int length) => Buffer(ref _gradient2, length);
+        public Span<float> Gradient2(int length) => ThreeInputGraph.Buffer(ref _gradient2, length);
 
-        public Span<float> TargetGradient(int length) => Buffer(ref _targetGrad, length);
+        public Span<float> TargetGradient(int length) => ThreeInputGraph.Buffer(ref _targetGrad, length);
 
         [HotPath]
         public void Set(Tensor input1, Tensor input2, Tensor target, bool targetGradient)
@@ -161,52 +138,12 @@ public sealed class MarginRankingLoss : Loss
             bool perElement = ((Loss)Owner!).Reduction == Reduction.None;
             ReadOnlySpan<float> upstream = OutputGrad;
             int n = _input1!.Length;
-            Scale(_input1, _gradient1.AsSpan(0, n), upstream, perElement);
-            Scale(_input2!, _gradient2.AsSpan(0, n), upstream, perElement);
+            ThreeInputGraph.AddScaled(_input1, _gradient1.AsSpan(0, n), upstream, perElement);
+            ThreeInputGraph.AddScaled(_input2!, _gradient2.AsSpan(0, n), upstream, perElement);
             if (_targetGradient)
             {
-                Scale(_target!, _targetGrad.AsSpan(0, n), upstream, perElement);
+                ThreeInputGraph.AddScaled(_target!, _targetGrad.AsSpan(0, n), upstream, perElement);
             }
-        }
-
-        /// <summary>The chain rule: the stored gradient times the upstream gradient, into (or added to) the tensor's grad.</summary>
-        private static void Scale(Tensor tensor, ReadOnlySpan<float> gradient, ReadOnlySpan<float> upstream, bool perElement)
-        {
-            Span<float> destination = BackwardPass.GradientFor(tensor, out bool accumulate);
-            if (destination.IsEmpty)
-            {
-                return;
-            }
-
-            if (perElement)
-            {
-                if (accumulate)
-                {
-                    TensorPrimitives.MultiplyAdd(gradient, upstream, destination, destination);
-                }
-                else
-                {
-                    TensorPrimitives.Multiply(gradient, upstream, destination);
-                }
-            }
-            else if (accumulate)
-            {
-                TensorPrimitives.MultiplyAdd(gradient, upstream[0], destination, destination);
-            }
-            else
-            {
-                TensorPrimitives.Multiply(gradient, upstream[0], destination);
-            }
-        }
-
-        private static Span<float> Buffer(ref float[] buffer, int length)
-        {
-            if (buffer.Length < length)
-            {
-                buffer = new float[length];
-            }
-
-            return buffer.AsSpan(0, length);
         }
     }
 }
