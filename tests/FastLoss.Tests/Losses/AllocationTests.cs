@@ -62,6 +62,29 @@ public class AllocationTests
         Assert.Equal(0, SteadyState.AllocatedBytes(Step, Calls));
     }
 
+    [Fact]
+    public void MultiLabelSoftMargin_module_steps_allocate_nothing_after_the_first()
+    {
+        var input = Tensor.FromValues(new float[64 * 10], 64, 10);
+        var target = Tensor.FromValues(new float[64 * 10], 64, 10);
+        input.RequiresGrad = target.RequiresGrad = true;
+        var weight = Tensor.FromValues(new float[10], 10);
+        weight.Span.Fill(0.5f);
+        var mean = new MultiLabelSoftMarginLoss(weight);
+        var none = new MultiLabelSoftMarginLoss(reduction: Reduction.None);
+        var upstream = Tensor.FromValues(new float[64], 64);
+
+        void Step()
+        {
+            input.ZeroGrad();
+            target.ZeroGrad();
+            mean.Forward(input, target).Backward();
+            none.Forward(input, target).Backward(upstream);
+        }
+
+        Assert.Equal(0, SteadyState.AllocatedBytes(Step, Calls));
+    }
+
     private static void RunAll(float[] x, float[] y, float[] w, float[] p, float[] g, float[] l)
     {
         L1.Forward(x, y);

@@ -47,7 +47,10 @@ public sealed class ElementwiseLossCase
     /// <summary>The element of a loss with its own domain: (random, index, adversarial) to (x, y). Null: the shared domains.</summary>
     public Func<Random, int, bool, (float X, float Y)>? Sample { get; init; }
 
-    /// <summary>The loss as a smooth float64 function of (x, y), for finite differences in both; null: FiniteDifferenceTests' own.</summary>
+    /// <summary>
+    /// The loss as a smooth float64 function of (x, y), for finite differences in both (before the weight, a factor);
+    /// null: FiniteDifferenceTests' own.
+    /// </summary>
     public Func<double, double, double>? Smooth { get; init; }
 
     /// <summary>(loss, d loss / d x) per element in float64, with weight w and pos_weight p (1 when absent).</summary>
@@ -144,6 +147,8 @@ public sealed class ElementwiseLossCase
 
         yield return PoissonNllCase(logInput: false, full: true, eps: 0.5f);
         yield return SoftMarginCase();
+        yield return MultiLabelSoftMarginCase(weighted: false);
+        yield return MultiLabelSoftMarginCase(weighted: true);
         yield return HingeEmbeddingCase(1f);
         yield return HingeEmbeddingCase(-0.5f);
 
@@ -330,6 +335,43 @@ public sealed class ElementwiseLossCase
         },
         Magnitude = (x, y, w, p) => Math.Abs(x) + Math.Abs(margin),
         Smooth = (x, y) => (y != 1 ? Math.Max(margin - x, 0) : 0) + (y != -1 ? x : 0),
+    };
+
+    /// <summary>MultiLabelSoftMarginLoss' per-class terms (the module averages them over the classes), with a weight or not.</summary>
+    public static ElementwiseLossCase MultiLabelSoftMarginCase(bool weighted) => new()
+    {
+        Name = weighted ? "MultiLabelSoftMargin(weight)" : "MultiLabelSoftMargin",
+        Kernels = typeof(MultiLabelSoftMargin),
+        UsesWeight = weighted,
+        Forward = (x, y, w, p, r) => MultiLabelSoftMargin.Forward(x, y, r, weighted ? w : default),
+        ForwardNone = (x, y, w, p, l) => MultiLabelSoftMargin.ForwardNone(x, y, l, weighted ? w : default),
+        Backward = (x, y, w, p, g, r, u) => MultiLabelSoftMargin.Backward(x, y, g, r, u, weighted ? w : default),
+        BackwardNone = (x, y, w, p, u, g) => MultiLabelSoftMargin.BackwardNone(x, y, u, g, weighted ? w : default),
+        ForwardBackward = (x, y, w, p, g, r) => MultiLabelSoftMargin.ForwardBackward(x, y, g, r, weighted ? w : default),
+        TargetBackward = (x, y, w, p, g, r, u) => MultiLabelSoftMargin.TargetBackward(x, y, g, r, u, weighted ? w : default),
+        TargetBackwardNone = (x, y, w, p, u, g) => MultiLabelSoftMargin.TargetBackwardNone(x, y, u, g, weighted ? w : default),
+        Sample = (random, i, adversarial) =>
+        {
+            float x = (float)((random.NextDouble() * 12) - 6);
+            float y = i % 3 == 2 ? (float)random.NextDouble() : i % 3;
+            if (adversarial && i % 4 == 0)
+            {
+                x = i % 8 == 0 ? 40f : -40f; // saturated sigmoids
+            }
+
+            return (x, y);
+        },
+        Reference = (x, y, w, p) =>
+        {
+            double xd = x;
+            double loss = w * ((y * Softplus(-xd)) + ((1 - y) * Softplus(xd)));
+            double sigmoid = xd >= 0 ? 1 / (1 + Math.Exp(-xd)) : Math.Exp(xd) / (1 + Math.Exp(xd));
+            return (loss, w * (sigmoid - y));
+        },
+        TargetReference = (x, y, w, p) => -w * x,
+        Magnitude = (x, y, w, p) => Math.Abs(w) * (Math.Abs(x) + 1),
+        TargetMagnitude = (x, y) => Math.Abs(x) + 1,
+        Smooth = (x, y) => (y * Softplus(-x)) + ((1 - y) * Softplus(x)),
     };
 
     /// <summary>Stirling's term of PoissonNLLLoss(full=True): y log y - y + log(2 pi y) / 2 above 1, 0 elsewhere.</summary>

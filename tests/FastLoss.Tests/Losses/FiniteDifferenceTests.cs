@@ -88,12 +88,13 @@ public class FiniteDifferenceTests
         for (int i = 0; i < n; i++)
         {
             double hx = 1e-6 * Math.Max(1, Math.Abs(x[i]));
-            double numeric = (loss.Smooth!(x[i] + hx, y[i]) - loss.Smooth(x[i] - hx, y[i])) / (2 * hx);
+            double weight = loss.UsesWeight ? w[i] : 1;
+            double numeric = weight * (loss.Smooth!(x[i] + hx, y[i]) - loss.Smooth(x[i] - hx, y[i])) / (2 * hx);
             Assert.True(Math.Abs(grad[i] - numeric) <= (1e-4 * Math.Abs(numeric)) + 1e-5, $"{loss.Name} [{i}] x={x[i]} y={y[i]}: analytic {grad[i]}, numeric {numeric}");
             if (loss.TargetBackward is not null)
             {
                 double hy = 1e-6 * Math.Max(1, Math.Abs(y[i]));
-                double numericTarget = (loss.Smooth(x[i], y[i] + hy) - loss.Smooth(x[i], y[i] - hy)) / (2 * hy);
+                double numericTarget = weight * (loss.Smooth(x[i], y[i] + hy) - loss.Smooth(x[i], y[i] - hy)) / (2 * hy);
                 Assert.True(Math.Abs(targetGrad[i] - numericTarget) <= (1e-4 * Math.Abs(numericTarget)) + 1e-5, $"{loss.Name} target [{i}] x={x[i]} y={y[i]}: analytic {targetGrad[i]}, numeric {numericTarget}");
             }
         }
