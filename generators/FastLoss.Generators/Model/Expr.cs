@@ -62,4 +62,5 @@ internal enum Function
     XLogY,
     ClampMin,
     ClampMinNoGrad,
+    RowSum,
 }

@@ -112,6 +112,12 @@ internal static class DeclarationParser
             return null;
         }
 
+        if (parser.FirstRowSum is { } rowSum)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotDifferentiate, rowSum.GetLocation(), rowSum.ToString(), "Row.Sum reduces over a row, which only a [RowwiseLoss] declaration has"));
+            return null;
+        }
+
         formula = Simplifier.Simplify(formula);
         if (!DeclarationSymbols.NamedArgument(attribute, "AllowUnclampedLog", false))
         {

@@ -31,6 +31,9 @@ internal sealed class FormulaParser
     /// <summary>The first scalar-only call met, for the FL2001 message.</summary>
     public SyntaxNode? FirstScalarOnlyCall { get; private set; }
 
+    /// <summary>The first Row.Sum met (a row-wise declaration's reduction), or null.</summary>
+    public SyntaxNode? FirstRowSum { get; private set; }
+
     /// <summary>Parses <paramref name="syntax"/>; returns null after reporting when any part is unsupported.</summary>
     public Expr? Parse(ExpressionSyntax syntax)
     {
@@ -164,6 +167,11 @@ internal sealed class FormulaParser
             return null;
         }
 
+        if (function == Function.RowSum)
+        {
+            FirstRowSum ??= invocation;
+        }
+
         if (function == Function.Tanh && !UsesScalarOnlyFunction)
         {
             UsesScalarOnlyFunction = true;
@@ -190,6 +198,11 @@ internal sealed class FormulaParser
                 "Tanh" => Function.Tanh,
                 _ => null,
             };
+        }
+
+        if (type == "FastLoss.Generation.Row" && method.Name == "Sum")
+        {
+            return Function.RowSum;
         }
 
         if (type == "FastLoss.Generation.ElementMath")

@@ -32,6 +32,18 @@ public static class ElementwiseArguments
             $"The size of tensor a ({inputLength}) must match the size of tensor b ({otherLength}) at non-singleton dimension 0 ({otherName} has {otherLength} elements, input has {inputLength})"),
             otherName);
 
+    /// <summary>A row-wise loss's input holds one row of equal length per target value.</summary>
+    public static void RequireRows(int inputLength, int rows, string name)
+    {
+        if (rows == 0 ? inputLength != 0 : inputLength % rows != 0)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name} has {inputLength} elements, which are not {rows} rows of equal length (one row per target value)"),
+                name);
+        }
+    }
+
     /// <summary>An optional per-element span is either empty (absent) or as long as the input.</summary>
     public static void RequireAbsentOrSameLength(int inputLength, int length, string name)
     {
