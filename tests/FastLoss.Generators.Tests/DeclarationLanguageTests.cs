@@ -50,6 +50,45 @@ public class DeclarationLanguageTests
         }
         """;
 
+    public const string CosineEmbeddingDeclaration = """
+        using System;
+        using FastLoss.Generation;
+
+        namespace Demo;
+
+        public static partial class CosineEmbedding
+        {
+            [RowwiseLoss(Inputs = 2, Target = LossTarget.Label)]
+            private static float PerRow(float input1, float input2, float y, float margin = 0f) =>
+                (y == 1f ? 1f - (Row.Sum(input1 * input2) / MathF.Sqrt((Row.Sum(input1 * input1) + 1e-12f) * (Row.Sum(input2 * input2) + 1e-12f))) : 0f)
+                + (y == -1f ? ElementMath.ClampMin((Row.Sum(input1 * input2) / MathF.Sqrt((Row.Sum(input1 * input1) + 1e-12f) * (Row.Sum(input2 * input2) + 1e-12f))) - margin, 0f) : 0f);
+        }
+        """;
+
+    [Fact]
+    public void A_row_wise_formula_gets_its_sums_and_the_chain_rule_through_them() =>
+        SnapshotTests.Verify(CosineEmbeddingDeclaration, "CosineEmbedding.g.cs.txt");
+
+    [Theory]
+    [InlineData("[RowwiseLoss] private static float PerRow(float x, float y) => Row.Sum(x * x) + x;", "the input 'x' is read outside Row.Sum")]
+    [InlineData("[RowwiseLoss] private static float PerRow(float x, float y) => y * x;", "the input 'x' is read outside Row.Sum")]
+    [InlineData("[RowwiseLoss] private static float PerRow(float x, float y) => Row.Sum(x * y);", "a Row.Sum term is elementwise")]
+    [InlineData("[ElementwiseLoss] private static float PerElement(float x, float y) => Row.Sum(x - y);", "only a [RowwiseLoss] declaration has")]
+    public void What_a_row_wise_formula_cannot_say_is_FL1003(string declaration, string reason)
+    {
+        string source = $$"""
+            using System;
+            using FastLoss.Generation;
+
+            public static partial class Rows
+            {
+                {{declaration}}
+            }
+            """;
+        var diagnostic = SingleDiagnostic(source, "FL1003");
+        Assert.Contains(reason, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Two_inputs_get_every_gradient_derived_and_written_in_the_loss_pass() =>
         SnapshotTests.Verify(MarginRankingDeclaration, "MarginRanking.g.cs.txt");
