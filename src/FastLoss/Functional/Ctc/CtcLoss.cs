@@ -93,17 +93,8 @@ public static class CtcLoss
 
     /// <summary>Every sequence's negative log-likelihood into workspace[0, N), its log-alpha into its part of the workspace.</summary>
     [HotPath]
-    internal static void RunLosses(ReadOnlySpan<float> logProbs, CtcLayout layout, CtcTargets targets, int longest, int blank, Span<float> workspace)
-    {
-        int perSequence = CtcRecursion.SequenceWorkspace(layout.Time, longest);
-        int offset = 0;
-        for (int n = 0; n < layout.Batch; n++)
-        {
-            ReadOnlySpan<long> labels = Labels(targets, n, ref offset);
-            Span<float> sequence = workspace.Slice((2 * layout.Batch) + (n * perSequence), perSequence);
-            workspace[n] = CtcRecursion.NegativeLogLikelihood(logProbs, layout, n, labels, targets.InputLengths[n], blank, sequence);
-        }
-    }
+    internal static void RunLosses(ReadOnlySpan<float> logProbs, CtcLayout layout, CtcTargets targets, int longest, int blank, Span<float> workspace) =>
+        CtcBatchRun.Losses(logProbs, layout, targets, longest, blank, workspace);
 
     /// <summary>
     /// The gradient of every sequence, scaled by the upstream gradients in workspace[N, 2N), after
@@ -112,20 +103,8 @@ public static class CtcLoss
     [HotPath]
     internal static void RunGradient(
         ReadOnlySpan<float> logProbs, CtcLayout layout, CtcTargets targets, int longest, CtcOptions options, Span<float> workspace,
-        Span<float> collected, Span<float> destination, bool accumulate)
-    {
-        int perSequence = CtcRecursion.SequenceWorkspace(layout.Time, longest);
-        int betaStart = layout.Time * ((2 * longest) + 1);
-        int offset = 0;
-        for (int n = 0; n < layout.Batch; n++)
-        {
-            ReadOnlySpan<long> labels = Labels(targets, n, ref offset);
-            Span<float> sequence = workspace.Slice((2 * layout.Batch) + (n * perSequence), perSequence);
-            CtcRecursion.Gradient(
-                logProbs, layout, n, labels, targets.InputLengths[n], options.Blank, workspace[n], options.ZeroInfinity,
-                workspace[layout.Batch + n], sequence[..betaStart], sequence[betaStart..], collected, destination, accumulate);
-        }
-    }
+        Span<float> collected, Span<float> destination, bool accumulate) =>
+        CtcBatchRun.Gradient(logProbs, layout, targets, longest, options, workspace, collected, destination, accumulate);
 
     /// <summary>
     /// torch's reduction of the raw losses: zero_infinity replaces +inf by 0; mean is mean(loss_n / max(length_n, 1)),
@@ -170,16 +149,6 @@ public static class CtcLoss
             };
             perSequence[n] = zeroInfinity && nll[n] == float.PositiveInfinity ? 0f : value;
         }
-    }
-
-    /// <summary>Sequence <paramref name="n"/>'s labels; <paramref name="offset"/> runs over concatenated targets (call in order).</summary>
-    [HotPath]
-    internal static ReadOnlySpan<long> Labels(CtcTargets targets, int n, ref int offset)
-    {
-        int length = targets.TargetLengths[n];
-        int start = targets.IsConcatenated ? offset : n * targets.PaddedLength;
-        offset += length;
-        return targets.Labels.Slice(start, length);
     }
 
     [HotPath]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastLoss.Generation;
 
 namespace FastLoss.Functional;
@@ -83,7 +84,7 @@ internal static class CtcRecursion
                     max = 0;
                 }
 
-                current[s] = MathF.Log(MathF.Exp(la1 - max) + MathF.Exp(la2 - max) + MathF.Exp(la3 - max)) + max + lp[label];
+                current[s] = MathF.Log(Term(la1, max) + Term(la2, max) + Term(la3, max)) + max + lp[label];
             }
         }
 
@@ -137,7 +138,11 @@ internal static class CtcRecursion
             Span<float> row = destination.Slice((t * step) + offset, classes);
             for (int c = 0; c < classes; c++)
             {
-                float value = (MathF.Exp(lp[c]) - MathF.Exp(sums[c] + nll - lp[c])) * upstream;
+                // A label no alignment passes through at t: exp(-inf + nll - lp) = 0 without the call (when nll and lp are not infinite).
+                float occupancy = sums[c] == float.NegativeInfinity && float.IsFinite(nll) && lp[c] > float.NegativeInfinity
+                    ? 0f
+                    : MathF.Exp(sums[c] + nll - lp[c]);
+                float value = (MathF.Exp(lp[c]) - occupancy) * upstream;
                 row[c] = accumulate ? row[c] + value : value;
             }
         }
@@ -222,7 +227,7 @@ internal static class CtcRecursion
                     max = 0;
                 }
 
-                float beta = MathF.Log(MathF.Exp(lb1 - max) + MathF.Exp(lb2 - max) + MathF.Exp(lb3 - max)) + max + lp[label];
+                float beta = MathF.Log(Term(lb1, max) + Term(lb2, max) + Term(lb3, max)) + max + lp[label];
                 current[s] = beta;
                 float alphaBeta = alpha[s] + beta;
                 float sum = sums[label];
@@ -233,11 +238,20 @@ internal static class CtcRecursion
                 else
                 {
                     float larger = sum < alphaBeta ? alphaBeta : sum;
-                    sums[label] = MathF.Log(MathF.Exp(sum - larger) + MathF.Exp(alphaBeta - larger)) + larger;
+                    sums[label] = MathF.Log(Term(sum, larger) + Term(alphaBeta, larger)) + larger;
                 }
             }
         }
     }
+
+    /// <summary>
+    /// exp(x - max) of a log-sum-exp term, without calling exp where its value is exact anyway: 0 for x = -inf (when
+    /// max is NaN the sum is NaN through another term), 1 for the term that is the maximum (unless it is +inf, where
+    /// torch gets exp(inf - inf) = NaN). Two of the three terms of most states are one of these.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Term(float x, float max) =>
+        x == float.NegativeInfinity ? 0f : x == max && max < float.PositiveInfinity ? 1f : MathF.Exp(x - max);
 
     /// <summary>Whether the banded recursion gives torch's values: no NaN or +inf among the sequence's used log-probabilities.</summary>
     [HotPath]
