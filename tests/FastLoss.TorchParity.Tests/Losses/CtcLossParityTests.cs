@@ -128,6 +128,54 @@ public sealed class CtcLossParityTests
         }
     }
 
+    /// <summary>
+    /// Special log-probabilities: -inf (a label impossible at a step; a whole step impossible, so an infinite loss),
+    /// NaN at a step and label no alignment uses, +inf. torch's full recursion spreads NaN and +inf through states
+    /// outside the band FastLoss computes, so such a sequence takes the full recursion too: NaN where torch has NaN.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Special_log_probabilities_give_torchs_values(bool zeroInfinity)
+    {
+        CtcCase ctc = new CtcCase(8, 5, 5, 3, 0, Concatenated: false, Batched: true, CtcTargetKind.Random).WithData(21);
+        float[] logProbs = ctc.LogProbs;
+        int Index(int t, int n, int c) => (((t * ctc.Batch) + n) * ctc.Classes) + c;
+        // Sequences 1 and 2: three distinct labels over all 8 steps.
+        long[][] rows = [[1, 2, 3], [2, 3, 4]];
+        for (int n = 1; n <= 2; n++)
+        {
+            rows[n - 1].CopyTo(ctc.Labels, n * ctc.MaxTarget);
+            ctc.TargetLengths[n] = 3;
+            ctc.InputLengths[n] = 8;
+        }
+
+        logProbs[Index(2, 0, 1)] = float.NegativeInfinity;
+        logProbs[Index(5, 0, 0)] = float.NegativeInfinity;
+
+        // NaN at t = 1 on the third label: its state (s = 5) is beyond reach at t = 1, which torch computes anyway.
+        logProbs[Index(1, 1, 3)] = float.NaN;
+
+        // +inf at t = 6 on the first label: its state (s = 1) can no longer finish, which torch computes anyway.
+        logProbs[Index(6, 2, 2)] = float.PositiveInfinity;
+        for (int c = 0; c < ctc.Classes; c++)
+        {
+            logProbs[Index(3, 3, c)] = float.NegativeInfinity;
+        }
+
+        logProbs[Index(ctc.InputLengths[4] - 1, 4, 2)] = float.NaN;
+        float[] upstream = Upstream(ctc, Reduction.None);
+        (float[] torchLoss, float[] torchGrad) = Torch(ctc, Reduction.None, zeroInfinity, upstream);
+
+        var module = new CTCLoss(reduction: Reduction.None, zeroInfinity: zeroInfinity);
+        Tensor input = Tensor.FromValues(logProbs, ctc.LogProbsShape);
+        input.RequiresGrad = true;
+        Tensor loss = module.Forward(input, IndexTensor.FromValues(ctc.Labels, ctc.LabelShape), ctc.InputLengths, ctc.TargetLengths);
+        Closeness.AssertClose(torchLoss, loss.ToArray(), Exact, Exact, "special values: losses");
+        UpstreamGradient.Backward(loss, upstream);
+        Closeness.AssertClose(torchGrad, input.Grad!.ToArray(), Exact, Exact, "special values: gradient");
+    }
+
     /// <summary>The module called twice in one graph records two nodes; the gradients add into logProbs.Grad as torch's do, and again on a second backward.</summary>
     [Fact]
     public void Two_calls_in_one_graph_accumulate_as_torch()
