@@ -95,6 +95,11 @@ public sealed class CTCLoss : Loss
     [HotPath]
     private static void CheckRanks(Tensor logProbs, IndexTensor targets)
     {
+        if (logProbs.Length == 0)
+        {
+            throw CtcErrors.EmptyLogProbs();
+        }
+
         if (logProbs.Rank is not (2 or 3))
         {
             throw CtcErrors.LogProbsRank(logProbs.Rank);

@@ -111,6 +111,30 @@ public sealed class CtcLossErrorParityTests
             module.Forward(input, IndexTensor.FromValues([1L, 2, 1], 3), IndexTensor.Scalar(5), IndexTensor.Scalar(2)));
     }
 
+    /// <summary>An empty input (no sequences, no time steps, no classes) is refused before anything else, as torch refuses it.</summary>
+    [Theory]
+    [InlineData(Batch, 0, Classes)]
+    [InlineData(0, Time, Classes)]
+    [InlineData(Batch, Time, 0)]
+    public void Empty_log_probs_are_rejected_as_torch_rejects(int batch, int time, int classes)
+    {
+        long[] labels = new long[batch * 2];
+        long[] lengths = new long[batch];
+        string expected;
+        using (var scope = torch.NewDisposeScope())
+        {
+            expected = TorchMessage(() => torch.nn.functional.ctc_loss(
+                torch.zeros(time, batch, classes), torch.tensor(labels, [batch, 2]), torch.tensor(lengths), torch.tensor(lengths)));
+        }
+
+        int[] ints = new int[batch];
+        AssertModuleRejects(expected, "empty", [], [time, batch, classes], input =>
+            new CTCLoss().Forward(input, IndexTensor.FromValues(labels, batch, 2), ints, ints));
+        var exception = Assert.ThrowsAny<ArgumentException>(() => CtcLoss.Forward(
+            [], new CtcLayout(time, batch, classes), CtcTargets.Padded(labels, 2, ints, ints), new float[16]));
+        Assert.Equal(expected, exception.Message);
+    }
+
     /// <summary>torch's CPU kernel does not check labels; FastLoss refuses one outside [0, C) rather than read outside the input.</summary>
     [Theory]
     [InlineData(4L)]

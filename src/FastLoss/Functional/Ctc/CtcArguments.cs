@@ -12,6 +12,11 @@ internal static class CtcArguments
     [HotPath]
     public static int Check(CtcLayout layout, CtcTargets targets, int blank, int paddedRows)
     {
+        if (layout.Length == 0)
+        {
+            throw CtcErrors.EmptyLogProbs();
+        }
+
         if (blank < 0 || blank >= layout.Classes)
         {
             throw CtcErrors.BlankOutOfRange();

@@ -7,6 +7,9 @@ internal static class CtcErrors
 {
     private const string Checking = " (while checking arguments for ctc_loss_allocate_outputs)";
 
+    /// <summary>libtorch's CPU kernel refuses an empty input (N, T or C of 0) before any other check.</summary>
+    public static ArgumentException EmptyLogProbs() => new("log_probs tensor must not be empty");
+
     public static ArgumentOutOfRangeException BlankOutOfRange() => new(null, "blank must be in label range");
 
     public static ArgumentException InputLengthsCount() => new("input_lengths must be of size batch_size");
