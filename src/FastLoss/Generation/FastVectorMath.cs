@@ -41,15 +41,19 @@ public static class FastVectorMath
         return Avx512F.Scale(p, n);
     }
 
-    /// <summary>e^x for 8 lanes: the 16-lane kernel where AVX-512 runs it (the same numbers at every width), else the runtime's.</summary>
+    /// <summary>
+    /// e^x for 8 lanes: the 16-lane kernel where AVX-512 runs it (the same numbers at every width), else the same scheme
+    /// at 8 lanes. (The runtime's Vector256.Exp is a few ulps off in .NET 10, and 1.0000001 at 0, which overflows
+    /// y e^0 where y is near float's maximum.)
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) =>
-        Avx512F.IsSupported ? Exp(x.ToVector512Unsafe()).GetLower() : Vector256.Exp(x);
+        Avx512F.IsSupported ? Exp(x.ToVector512Unsafe()).GetLower() : ExpFromBits(x);
 
     /// <summary>e^x for 4 lanes, as for 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x) =>
-        Avx512F.IsSupported ? Exp(x.ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower() : Vector128.Exp(x);
+        Avx512F.IsSupported ? Exp(x.ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower() : ExpFromBits(x);
 
     /// <summary>
     /// log x for 8 lanes through the 16-lane kernel where AVX-512 runs it, else the runtime's. The upper half
@@ -106,6 +110,58 @@ public static class FastVectorMath
             result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), result);
             result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpUnderflow)), Vector512<float>.Zero, result);
             result = Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x); // NaN in, NaN out
+        }
+
+        return result;
+    }
+
+    /// <summary>ExpFromBits at 8 lanes, with fused multiply-adds where the processor has them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpFromBits(Vector256<float> x)
+    {
+        var clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpUnderflow)), Vector256.Create(ExpOverflow));
+        var n = Vector256.Round(clamped * Vector256.Create(Log2E));
+        var r = clamped - (n * Vector256.Create(Ln2Hi)) - (n * Vector256.Create(Ln2Lo));
+        var p = Vector256.MultiplyAddEstimate(Vector256.Create(1.9875691500e-4f), r, Vector256.Create(1.3981999507e-3f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(5.0000001201e-1f));
+        p = Vector256.MultiplyAddEstimate(p, r * r, r + Vector256<float>.One);
+        var scale = (Vector256.ConvertToInt32Native(n) + Vector256.Create(127)) << 23;
+        var result = p * scale.AsSingle();
+        var inRange = Vector256.GreaterThanOrEqual(x, Vector256.Create(ExpUnderflow)) & Vector256.LessThanOrEqual(x, Vector256.Create(ExpOverflow));
+        if (inRange != Vector256<float>.AllBitsSet)
+        {
+            result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(ExpOverflow)), Vector256.Create(float.PositiveInfinity), result);
+            result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, result);
+            result = Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        }
+
+        return result;
+    }
+
+    /// <summary>ExpFromBits at 4 lanes, with fused multiply-adds where the processor has them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpFromBits(Vector128<float> x)
+    {
+        var clamped = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpUnderflow)), Vector128.Create(ExpOverflow));
+        var n = Vector128.Round(clamped * Vector128.Create(Log2E));
+        var r = clamped - (n * Vector128.Create(Ln2Hi)) - (n * Vector128.Create(Ln2Lo));
+        var p = Vector128.MultiplyAddEstimate(Vector128.Create(1.9875691500e-4f), r, Vector128.Create(1.3981999507e-3f));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(8.3334519073e-3f));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(4.1665795894e-2f));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(1.6666665459e-1f));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(5.0000001201e-1f));
+        p = Vector128.MultiplyAddEstimate(p, r * r, r + Vector128<float>.One);
+        var scale = (Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23;
+        var result = p * scale.AsSingle();
+        var inRange = Vector128.GreaterThanOrEqual(x, Vector128.Create(ExpUnderflow)) & Vector128.LessThanOrEqual(x, Vector128.Create(ExpOverflow));
+        if (inRange != Vector128<float>.AllBitsSet)
+        {
+            result = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(ExpOverflow)), Vector128.Create(float.PositiveInfinity), result);
+            result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(ExpUnderflow)), Vector128<float>.Zero, result);
+            result = Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
         }
 
         return result;
