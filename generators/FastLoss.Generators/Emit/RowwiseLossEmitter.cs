@@ -58,7 +58,8 @@ internal static class RowwiseLossEmitter
             writer.Line($"//   df/d{spec.Inputs[i]}[j] = {ExpressionWriter.Describe(Gradient(spec, i))}   (derived; slopeK is df/dsumK of the row)");
         }
 
-        writer.Line(spec.TargetDerivative is null
+        writer.Line(!spec.WithTarget ? "//   no target: the API takes the number of rows"
+            : spec.TargetDerivative is null
             ? $"//   the target {spec.TargetName} has no gradient (as in torch)"
             : $"//   df/d{spec.TargetName} = {ExpressionWriter.Describe(spec.TargetDerivative)}   (derived)");
         writer.Line("#nullable enable");
@@ -76,18 +77,19 @@ internal static class RowwiseLossEmitter
 
     private static void WritePublicApi(IndentedWriter writer, RowwiseSpec spec)
     {
-        string spans = string.Concat(spec.Inputs.Select(name => $"ReadOnlySpan<float> {name}, ")) + "ReadOnlySpan<float> target";
-        string extras = string.Concat(spec.Scalars.Select(p => $", float {p.Name} = {p.DefaultText}"));
+        string spans = string.Concat(spec.Inputs.Select(name => $"ReadOnlySpan<float> {name}, ")) + RowSource(spec);
+        string extras = OptionParameters(spec, defaults: true);
+        string rowCount = RowCount(spec);
         string grads = string.Join(", ", spec.Inputs.Select(name => $"Span<float> {name}Grad"));
-        string passInputs = string.Concat(spec.Inputs.Select(name => name + ", ")) + "target" + string.Concat(spec.Scalars.Select(p => ", " + p.Name));
+        string passInputs = string.Concat(spec.Inputs.Select(name => name + ", ")) + (spec.WithTarget ? "target" : "rows") + OptionArguments(spec);
         string noGrads = string.Concat(spec.Inputs.Select(_ => ", default"));
         string withGrads = string.Concat(spec.Inputs.Select(name => $", {name}Grad"));
-        writer.Line($"/// <summary>The {spec.ClassName} loss of target.Length rows, reduced by <paramref name=\"reduction\"/> (Sum or Mean over the rows).</summary>");
+        writer.Line($"/// <summary>The {spec.ClassName} loss of {rowCount} rows, reduced by <paramref name=\"reduction\"/> (Sum or Mean over the rows).</summary>");
         writer.Open($"public static float Forward({spans}, {ReductionType} reduction = {ReductionType}.Mean{extras})");
         writer.Line($"{Arguments}.RequireReduced(reduction);");
         WriteChecks(writer, spec);
         writer.Line($"double total = Rows({passInputs}, default, default, 0f{noGrads}, default);");
-        writer.Line($"return {Arguments}.Reduce(total, target.Length, reduction);");
+        writer.Line($"return {Arguments}.Reduce(total, {rowCount}, reduction);");
         writer.Close();
         writer.Line();
 
@@ -101,7 +103,7 @@ internal static class RowwiseLossEmitter
         writer.Line("/// <summary>d(reduced loss)/d(each input) times <paramref name=\"upstream\"/>, written to the inputs' gradients.</summary>");
         writer.Open($"public static void Backward({spans}, {grads}, {ReductionType} reduction = {ReductionType}.Mean, float upstream = 1f{extras})");
         WriteChecks(writer, spec, elementSpans: spec.Inputs.Select(name => name + "Grad").ToArray());
-        writer.Line($"float scale = {Arguments}.GradientScale(target.Length, reduction, upstream);");
+        writer.Line($"float scale = {Arguments}.GradientScale({rowCount}, reduction, upstream);");
         writer.Line($"Rows({passInputs}, default, default, scale{withGrads}, default);");
         writer.Close();
         writer.Line();
@@ -117,9 +119,9 @@ internal static class RowwiseLossEmitter
         writer.Open($"public static float ForwardBackward({spans}, {grads}, {ReductionType} reduction = {ReductionType}.Mean{extras})");
         writer.Line($"{Arguments}.RequireReduced(reduction);");
         WriteChecks(writer, spec, elementSpans: spec.Inputs.Select(name => name + "Grad").ToArray());
-        writer.Line($"float scale = {Arguments}.GradientScale(target.Length, reduction, 1f);");
+        writer.Line($"float scale = {Arguments}.GradientScale({rowCount}, reduction, 1f);");
         writer.Line($"double total = Rows({passInputs}, default, default, scale{withGrads}, default);");
-        writer.Line($"return {Arguments}.Reduce(total, target.Length, reduction);");
+        writer.Line($"return {Arguments}.Reduce(total, {rowCount}, reduction);");
         writer.Close();
         writer.Line();
 
@@ -131,7 +133,7 @@ internal static class RowwiseLossEmitter
         writer.Line("/// <summary>d(reduced loss)/d(target) times <paramref name=\"upstream\"/>, one per row.</summary>");
         writer.Open($"public static void TargetBackward({spans}, Span<float> targetGrad, {ReductionType} reduction = {ReductionType}.Mean, float upstream = 1f{extras})");
         WriteChecks(writer, spec, rowSpans: TargetGradSpan);
-        writer.Line($"float scale = {Arguments}.GradientScale(target.Length, reduction, upstream);");
+        writer.Line($"float scale = {Arguments}.GradientScale({rowCount}, reduction, upstream);");
         writer.Line($"Rows({passInputs}, default, default, scale{noGrads}, targetGrad);");
         writer.Close();
         writer.Line();
@@ -152,33 +154,41 @@ internal static class RowwiseLossEmitter
             writer.Line($"{Arguments}.RequireSameLength({first}.Length, {name}.Length, nameof({name}));");
         }
 
-        writer.Line($"{Arguments}.RequireRows({first}.Length, target.Length, nameof({first}));");
+        writer.Line($"{Arguments}.RequireRows({first}.Length, {RowCount(spec)}, nameof({first}));");
         foreach (string name in rowSpans ?? System.Array.Empty<string>())
         {
-            writer.Line($"{Arguments}.RequireSameLength(target.Length, {name}.Length, nameof({name}));");
+            writer.Line($"{Arguments}.RequireSameLength({RowCount(spec)}, {name}.Length, nameof({name}));");
         }
     }
 
     /// <summary>The pass every entry point runs: per row, the sums, the loss, and the gradients asked for.</summary>
     private static void WriteRowsPass(IndentedWriter writer, RowwiseSpec spec)
     {
-        string spans = string.Concat(spec.Inputs.Select(name => $"ReadOnlySpan<float> {name}, ")) + "ReadOnlySpan<float> target" + string.Concat(spec.Scalars.Select(p => $", float {p.Name}"));
+        string spans = string.Concat(spec.Inputs.Select(name => $"ReadOnlySpan<float> {name}, ")) + RowSource(spec) + OptionParameters(spec, defaults: false);
         string grads = string.Concat(spec.Inputs.Select(name => $", Span<float> {name}Grad"));
         int sums = spec.Terms.Count;
         string sumNames = string.Join(", ", Enumerable.Range(0, sums).Select(RowwiseParser.SumName));
-        string rowArguments = sumNames + ", y" + string.Concat(spec.Scalars.Select(p => ", " + p.Name));
+        string rowArguments = sumNames + (spec.WithTarget ? ", y" : string.Empty) + OptionArguments(spec);
         string scalarArguments = string.Concat(spec.Scalars.Select(p => ", " + p.Name));
 
         writer.Line("/// <summary>Over the rows: the sum of their losses; each row's loss, input and target gradients where the spans are given.</summary>");
         writer.Open($"private static double Rows({spans}, Span<float> loss, ReadOnlySpan<float> upstream, float scale{grads}, Span<float> targetGrad)");
-        writer.Line("int rows = target.Length;");
+        if (spec.WithTarget)
+        {
+            writer.Line("int rows = target.Length;");
+        }
+
         writer.Line($"int features = rows == 0 ? 0 : {spec.Inputs[0]}.Length / rows;");
         writer.Line($"bool gradients = !{spec.Inputs[0]}Grad.IsEmpty;");
         writer.Line("double total = 0;");
         writer.Open("for (int r = 0; r < rows; r++)");
         writer.Line("int start = r * features;");
         writer.Line($"SumRow({string.Join(", ", spec.Inputs.Select(name => $"{name}.Slice(start, features)"))}{scalarArguments}, {string.Join(", ", Enumerable.Range(0, sums).Select(k => "out float " + RowwiseParser.SumName(k)))});");
-        writer.Line("float y = target[r];");
+        if (spec.WithTarget)
+        {
+            writer.Line("float y = target[r];");
+        }
+
         writer.Line($"float value = RowLoss({rowArguments});");
         writer.Line("total += value;");
         writer.Open("if (!loss.IsEmpty)");
@@ -315,7 +325,7 @@ internal static class RowwiseLossEmitter
     {
         int sums = spec.Terms.Count;
         string parameters = string.Join(", ", Enumerable.Range(0, sums).Select(k => "float " + RowwiseParser.SumName(k)))
-            + $", float {spec.TargetName}" + string.Concat(spec.Scalars.Select(p => $", float {p.Name}"));
+            + (spec.WithTarget ? $", float {spec.TargetName}" : string.Empty) + OptionParameters(spec, defaults: false);
         WriteScalarFunction(writer, "RowLoss", parameters, spec.RowFormula);
         for (int k = 0; k < sums; k++)
         {
@@ -378,6 +388,19 @@ internal static class RowwiseLossEmitter
 
         return Simplifier.Simplify(sum);
     }
+
+    /// <summary>Where the rows are counted from: the target's span, or the row count itself when there is no target.</summary>
+    private static string RowSource(RowwiseSpec spec) => spec.WithTarget ? "ReadOnlySpan<float> target" : "int rows";
+
+    private static string RowCount(RowwiseSpec spec) => spec.WithTarget ? "target.Length" : "rows";
+
+    /// <summary>The options of the API and of the pass: scalars, then flags.</summary>
+    private static string OptionParameters(RowwiseSpec spec, bool defaults) =>
+        string.Concat(spec.Scalars.Select(p => $", float {p.Name}{(defaults ? " = " + p.DefaultText : string.Empty)}"))
+        + string.Concat(spec.Flags.Select(p => $", bool {p.Name}{(defaults ? " = " + p.DefaultText : string.Empty)}"));
+
+    private static string OptionArguments(RowwiseSpec spec) =>
+        string.Concat(spec.Scalars.Select(p => ", " + p.Name)) + string.Concat(spec.Flags.Select(p => ", " + p.Name));
 
     private static string ElementArguments(RowwiseSpec spec, Width width) =>
         string.Join(", ", spec.Inputs.Select(name => LoopWriter.Load(width, name + "Ref"))

@@ -16,6 +16,8 @@ namespace FastLoss.Generators.Model;
 /// <param name="TermDerivatives">d(term k)/d(input i), at index k * Inputs + i.</param>
 /// <param name="TargetDerivative">d(row loss)/d(target), or null when the target gets no gradient.</param>
 /// <param name="FormulaText">The declaration's text, quoted in the generated file.</param>
+/// <param name="WithTarget">Whether the loss has a per-row target (TripletMarginLoss has none: the API takes the row count).</param>
+/// <param name="Flags">Bool options of the row formula (TripletMarginLoss' swap), passed to the per-row functions.</param>
 internal sealed record RowwiseSpec(
     string Namespace,
     string ClassName,
@@ -28,4 +30,6 @@ internal sealed record RowwiseSpec(
     EquatableArray<Expr> SumDerivatives,
     EquatableArray<Expr> TermDerivatives,
     Expr? TargetDerivative,
-    string FormulaText);
+    string FormulaText,
+    bool WithTarget,
+    EquatableArray<FormulaParameter> Flags);

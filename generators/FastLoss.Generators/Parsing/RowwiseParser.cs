@@ -53,9 +53,11 @@ internal static class RowwiseParser
 
         var attribute = context.Attributes[0];
         int inputs = DeclarationSymbols.NamedArgument(attribute, "Inputs", 1);
+        bool withTarget = DeclarationSymbols.NamedArgument(attribute, "WithTarget", true);
+        int positional = withTarget ? inputs + 1 : inputs;
         var targetRole = (TargetRole)DeclarationSymbols.NamedArgument(attribute, "Target", 0);
         var attributeLocation = syntax.AttributeLists.FirstOrDefault()?.GetLocation() ?? syntax.Identifier.GetLocation();
-        if (inputs is < 1 or > MaxInputs || method.Parameters.Length < inputs + 1)
+        if (inputs is < 1 or > MaxInputs || method.Parameters.Length < positional)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, attributeLocation, $"Inputs = {inputs}", method.Name, $"a row-wise loss has 1 to {MaxInputs} inputs, then a target"));
             return null;
@@ -63,16 +65,24 @@ internal static class RowwiseParser
 
         var inputNames = new List<string>();
         var scalars = new List<FormulaParameter>();
+        var flags = new List<FormulaParameter>();
         string targetName = string.Empty;
         bool ok = true;
         for (int i = 0; i < method.Parameters.Length; i++)
         {
             var parameter = method.Parameters[i];
             var location = parameter.Locations.FirstOrDefault() ?? attributeLocation;
+            if (i >= positional && parameter.Type.SpecialType == SpecialType.System_Boolean && parameter.HasExplicitDefaultValue && !ReservedNames.Contains(parameter.Name))
+            {
+                bool on = parameter.ExplicitDefaultValue is true;
+                flags.Add(new FormulaParameter(parameter.Name, ParameterRole.Flag, on ? "true" : "false", on ? 1 : 0));
+                continue;
+            }
+
             bool plainFloat = parameter.Type.SpecialType == SpecialType.System_Single && parameter.RefKind == RefKind.None && parameter.GetAttributes().IsEmpty;
             if (!plainFloat || ReservedNames.Contains(parameter.Name) || parameter.Name.StartsWith("sum", System.StringComparison.Ordinal))
             {
-                string reason = !plainFloat ? "a row-wise formula takes plain float inputs, a target and scalar options"
+                string reason = !plainFloat ? "a row-wise formula takes plain float inputs, a target, scalar options and flags with defaults"
                     : "the name is used by the generated code; rename the parameter";
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, method.Name, reason));
                 ok = false;
@@ -83,7 +93,7 @@ internal static class RowwiseParser
             {
                 inputNames.Add(parameter.Name);
             }
-            else if (i == inputs)
+            else if (i == inputs && withTarget)
             {
                 targetName = parameter.Name;
             }
@@ -121,11 +131,11 @@ internal static class RowwiseParser
         var terms = new List<Expr>();
         var rowFormula = ExtractSums(Simplifier.Simplify(formula), terms);
         string? misplaced = inputNames.FirstOrDefault(name => Simplifier.Uses(rowFormula, name));
-        string? nested = terms.Select(t => (Expr?)t).FirstOrDefault(t => ContainsSum(t!) || Simplifier.Uses(t!, targetName)) is { } bad ? ExpressionWriterText(bad) : null;
+        string? nested = terms.Select(t => (Expr?)t).FirstOrDefault(t => ContainsSum(t!) || (withTarget && Simplifier.Uses(t!, targetName)) || flags.Any(f => Simplifier.Uses(t!, f.Name))) is { } bad ? ExpressionWriterText(bad) : null;
         if (misplaced is not null || nested is not null || terms.Count == 0)
         {
             string reason = misplaced is not null ? $"the input '{misplaced}' is read outside Row.Sum; a row-wise formula reads its inputs through sums over the row"
-                : nested is not null ? "a Row.Sum term is elementwise: no Row.Sum inside it, and no target (one value per row)"
+                : nested is not null ? "a Row.Sum term is elementwise: no Row.Sum inside it, and no target or flag (one value per row)"
                 : "a row-wise formula needs at least one Row.Sum";
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotDifferentiate, syntax.ExpressionBody.Expression.GetLocation(), syntax.ExpressionBody.Expression.ToString(), reason));
             return null;
@@ -142,7 +152,7 @@ internal static class RowwiseParser
             }
         }
 
-        Expr? targetDerivative = targetRole == TargetRole.Differentiable ? Differentiator.Derive(rowFormula, targetName) : null;
+        Expr? targetDerivative = withTarget && targetRole == TargetRole.Differentiable ? Differentiator.Derive(rowFormula, targetName) : null;
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
         return new RowwiseSpec(
             ns,
@@ -156,7 +166,9 @@ internal static class RowwiseParser
             new EquatableArray<Expr>(sumDerivatives.ToImmutableArray()),
             new EquatableArray<Expr>(termDerivatives.ToImmutableArray()),
             targetDerivative,
-            string.Join(" ", syntax.ExpressionBody.Expression.ToString().Split('\n').Select(line => line.Trim())));
+            string.Join(" ", syntax.ExpressionBody.Expression.ToString().Split('\n').Select(line => line.Trim())),
+            withTarget,
+            new EquatableArray<FormulaParameter>(flags.ToImmutableArray()));
     }
 
     /// <summary>The name of the row formula's variable for sum <paramref name="k"/>.</summary>

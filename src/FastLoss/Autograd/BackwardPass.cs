@@ -60,6 +60,7 @@ internal sealed class BackwardPass
 
                 Reach(node.Next0, arena);
                 Reach(node.Next1, arena);
+                Reach(node.Next2, arena);
                 if (node.GradWritten)
                 {
                     node.Backward(this);

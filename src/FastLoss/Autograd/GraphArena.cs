@@ -144,6 +144,7 @@ internal sealed class GraphArena
                 node.KeptUntilCall = 0;
                 node.Next0 = null;
                 node.Next1 = null;
+                node.Next2 = null;
                 node.ViewOf = null;
                 if (node.IsPlanned)
                 {
@@ -165,18 +166,21 @@ internal sealed class GraphArena
     /// reads: recorded ones link the graph, unrecorded results of this arena are kept from reuse while it is pending.
     /// </summary>
     [HotPath]
-    public void Record(Node node, Tensor? input0, Tensor? input1 = null)
+    public void Record(Node node, Tensor? input0, Tensor? input1 = null, Tensor? input2 = null)
     {
         node.Sequence = ++_sequence;
         node.State = NodeState.Pending;
         _pending++;
         node.Next0 = Link(input0);
         node.Next1 = Link(input1);
+        node.Next2 = Link(input2);
         node.Pinned0 = Pin(input0);
         node.Pinned1 = Pin(input1);
+        node.Pinned2 = Pin(input2);
         int graph0 = node.Next0 is { State: NodeState.Pending } n0 ? n0.Graph : -1;
         int graph1 = node.Next1 is { State: NodeState.Pending } n1 ? n1.Graph : -1;
-        node.Graph = _graphs.Join(graph0, graph1, node.Sequence);
+        int graph2 = node.Next2 is { State: NodeState.Pending } n2 ? n2.Graph : -1;
+        node.Graph = _graphs.Join(graph0, graph1, graph2, node.Sequence);
         node.Output.GradFn = node;
         if (_recordCount == _records.Length)
         {
@@ -253,7 +257,7 @@ internal sealed class GraphArena
 
     private static void Unpin(Node node)
     {
-        if (node.Pinned0 is null && node.Pinned1 is null)
+        if (node.Pinned0 is null && node.Pinned1 is null && node.Pinned2 is null)
         {
             return;
         }
@@ -268,8 +272,14 @@ internal sealed class GraphArena
             pinned.Pins--;
         }
 
+        for (Node? pinned = node.Pinned2; pinned is not null; pinned = pinned.ViewOf)
+        {
+            pinned.Pins--;
+        }
+
         node.Pinned0 = null;
         node.Pinned1 = null;
+        node.Pinned2 = null;
     }
 
     /// <summary>Releases the oldest graphs until at most <see cref="GraphTable.MaxPendingGraphs"/> are pending.</summary>

@@ -21,31 +21,36 @@ internal sealed class GraphTable
     public int LiveGraphs { get; private set; }
 
     /// <summary>The graph of a node whose recorded inputs are in <paramref name="a"/> and <paramref name="b"/> (-1: none).</summary>
-    public int Join(int a, int b, long sequence)
+    public int Join(int a, int b, long sequence) => Join(a, b, -1, sequence);
+
+    /// <summary>As <see cref="Join(int, int, long)"/> for a node of three recorded inputs.</summary>
+    public int Join(int a, int b, int c, long sequence)
     {
-        int ra = a < 0 ? -1 : Find(a), rb = b < 0 ? -1 : Find(b);
-        int root;
-        if (ra < 0 && rb < 0)
+        int root = Union(Union(a < 0 ? -1 : Find(a), b < 0 ? -1 : Find(b)), c < 0 ? -1 : Find(c));
+        if (root < 0)
         {
             root = Start(sequence);
-        }
-        else if (ra < 0 || rb < 0 || ra == rb)
-        {
-            root = ra < 0 ? rb : ra;
-        }
-        else
-        {
-            // The older graph absorbs the newer, so a merged graph is as old as its oldest part.
-            (int keep, int absorbed) = _started[ra] <= _started[rb] ? (ra, rb) : (rb, ra);
-            _parent[absorbed] = keep;
-            _pending[keep] += _pending[absorbed];
-            _pending[absorbed] = 0;
-            LiveGraphs--;
-            root = keep;
         }
 
         _pending[root]++;
         return root;
+    }
+
+    /// <summary>The root of the union of two graphs given by their roots (-1: none).</summary>
+    private int Union(int ra, int rb)
+    {
+        if (ra < 0 || rb < 0 || ra == rb)
+        {
+            return ra < 0 ? rb : ra;
+        }
+
+        // The older graph absorbs the newer, so a merged graph is as old as its oldest part.
+        (int keep, int absorbed) = _started[ra] <= _started[rb] ? (ra, rb) : (rb, ra);
+        _parent[absorbed] = keep;
+        _pending[keep] += _pending[absorbed];
+        _pending[absorbed] = 0;
+        LiveGraphs--;
+        return keep;
     }
 
     /// <summary>A node of graph <paramref name="graph"/> was freed or released.</summary>

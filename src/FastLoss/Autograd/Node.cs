@@ -48,10 +48,15 @@ internal abstract class Node
 
     internal Node? Next1 { get; set; }
 
+    /// <summary>A third producer, for the losses of three tensors (TripletMarginLoss' anchor, positive and negative).</summary>
+    internal Node? Next2 { get; set; }
+
     /// <summary>Producers of unrecorded inputs this node reads in its backward, kept from reuse while it is pending.</summary>
     internal Node? Pinned0 { get; set; }
 
     internal Node? Pinned1 { get; set; }
+
+    internal Node? Pinned2 { get; set; }
 
     /// <summary>For a view: the node whose storage the output shares, kept alive with it.</summary>
     internal Node? ViewOf { get; set; }

@@ -35,7 +35,7 @@ public static class ElementwiseArguments
     /// <summary>A row-wise loss's input holds one row of equal length per target value.</summary>
     public static void RequireRows(int inputLength, int rows, string name)
     {
-        if (rows == 0 ? inputLength != 0 : inputLength % rows != 0)
+        if (rows < 0 || (rows == 0 ? inputLength != 0 : inputLength % rows != 0))
         {
             throw new ArgumentException(string.Create(
                 CultureInfo.InvariantCulture,

@@ -90,7 +90,7 @@ public sealed class GaussianNLLLoss : Loss
         }
 
         node.Set(input, target, var, targetGradient, perRow);
-        ThreeInputGraph.Record(arena, node, input, var, target, "GaussianNLLLoss");
+        ThreeInputGraph.Record(arena, node, input, var, target);
         return output;
     }
 

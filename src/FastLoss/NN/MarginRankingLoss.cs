@@ -84,7 +84,7 @@ public sealed class MarginRankingLoss : Loss
         }
 
         node.Set(input1, input2, target, targetGradient);
-        ThreeInputGraph.Record(arena, node, input1, input2, target, "MarginRankingLoss");
+        ThreeInputGraph.Record(arena, node, input1, input2, target);
         return output;
     }
 
