@@ -74,6 +74,7 @@ public class DeclarationLanguageTests
     [InlineData("[RowwiseLoss] private static float PerRow(float x, float y) => y * x;", "the input 'x' is read outside Row.Sum")]
     [InlineData("[RowwiseLoss] private static float PerRow(float x, float y) => Row.Sum(x * y);", "a Row.Sum term is elementwise")]
     [InlineData("[ElementwiseLoss] private static float PerElement(float x, float y) => Row.Sum(x - y);", "only a [RowwiseLoss] declaration has")]
+    [InlineData("[RowwiseLoss(WithTarget = false)] private static float PerRow(float x, bool square = false) => Row.Sum(square ? x * x : x);", "no target or flag")]
     public void What_a_row_wise_formula_cannot_say_is_FL1003(string declaration, string reason)
     {
         string source = $$"""

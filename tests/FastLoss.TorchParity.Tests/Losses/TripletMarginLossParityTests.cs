@@ -1,0 +1,85 @@
+using System.Globalization;
+using FastLoss.NN;
+using TorchSharp;
+
+namespace FastLoss.TorchParity.Tests.Losses;
+
+/// <summary>
+/// TripletMarginLoss, a row-wise declaration of three inputs and no target, against libtorch: p = 2 and 1, swap or
+/// not, margins, (N, D) inputs with D across every vector tail and unbatched (D) ones, every reduction; values and the
+/// three inputs' gradients, through the module with inputs that come out of recorded operations; torch's shape error.
+/// Tolerances: 1e-5 relative, 1e-6 absolute times the distances' size.
+/// </summary>
+[Collection(TorchOracle.Name)]
+public sealed class TripletMarginLossParityTests
+{
+    public static TheoryData<int[], Reduction, float, bool, float> Cases()
+    {
+        var cases = new TheoryData<int[], Reduction, float, bool, float>();
+        foreach (Reduction reduction in (Reduction[])[Reduction.None, Reduction.Sum, Reduction.Mean])
+        {
+            foreach (int[] shape in (int[][])[[1, 1], [4, 5], [7, 17], [9, 33], [16, 64], [10], [0, 4]])
+            {
+                cases.Add(shape, reduction, 2f, false, 1f);
+            }
+
+            cases.Add([12, 31], reduction, 2f, true, 0.5f);
+            cases.Add([12, 31], reduction, 1f, false, 1f);
+            cases.Add([12, 9], reduction, 1f, true, 2f);
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_torch(int[] shape, Reduction reduction, float p, bool swap, float margin)
+    {
+        var data = new ParityData(ElementwiseParity.Seed(shape, reduction) + (swap ? 7 : 0) + (int)p);
+        int n = TensorShape.ElementCount(shape);
+        float[] a = data.Uniform(n, -1f, 1f), pos = data.Uniform(n, -1f, 1f), neg = data.Uniform(n, -1f, 1f);
+        int rows = shape.Length == 1 ? 1 : shape[0];
+        int[] outputShape = reduction == Reduction.None && shape.Length == 2 ? [rows] : [];
+        float[] upstream = data.Uniform(outputShape.Length == 0 ? 1 : rows, -2f, 2f);
+
+        float[] value, ga, gp, gn;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.Tensor ta = TorchConvert.ToTorch(a, shape, requiresGrad: true);
+            torch.Tensor tp = TorchConvert.ToTorch(pos, shape, requiresGrad: true);
+            torch.Tensor tn = TorchConvert.ToTorch(neg, shape, requiresGrad: true);
+            torch.Tensor loss = torch.nn.functional.triplet_margin_loss(ta * 2, tp * 2, tn * 2, margin, (long)p, 1e-6, swap, ElementwiseParity.ToTorch(reduction));
+            loss.backward([outputShape.Length > 0 ? TorchConvert.ToTorch(upstream, outputShape) : torch.tensor(upstream[0])]);
+            value = TorchConvert.ToArray(loss);
+            ga = TorchConvert.ToArray(ta.grad!);
+            gp = TorchConvert.ToArray(tp.grad!);
+            gn = TorchConvert.ToArray(tn.grad!);
+        }
+
+        // The inputs pass through a recorded operation first, so the loss node links three producers.
+        var fa = Tensor.FromValues(a, shape);
+        var fp = Tensor.FromValues(pos, shape);
+        var fn = Tensor.FromValues(neg, shape);
+        fa.RequiresGrad = fp.RequiresGrad = fn.RequiresGrad = true;
+        Tensor result = new TripletMarginLoss(margin, p, 1e-6f, swap, reduction).Forward(fa * 2f, fp * 2f, fn * 2f);
+        Assert.Equal(outputShape, result.Shape.ToArray());
+        string what = string.Create(CultureInfo.InvariantCulture, $"TripletMarginLoss(margin={margin}, p={p}, swap={swap}) {reduction} {TensorShape.Format(shape)}");
+        int features = shape[^1];
+        Closeness.AssertClose(value, result.Span, 1e-5, 1e-6 * (1 + (4 * features)), what + " value");
+        result.Backward(outputShape.Length > 0 ? Tensor.FromValues(upstream, outputShape) : Tensor.Scalar(upstream[0]));
+        float[] scale = new float[n];
+        Array.Fill(scale, 2f * (1f + upstream.Select(Math.Abs).DefaultIfEmpty(0f).Max())); // d/dx of a distance is at most 1 per element, times the 2 of the input's scaling
+        Closeness.AssertClose(ga, fa.Grad!.Span, 1e-5, 1e-6, what + " anchor gradient", scale);
+        Closeness.AssertClose(gp, fp.Grad!.Span, 1e-5, 1e-6, what + " positive gradient", scale);
+        Closeness.AssertClose(gn, fn.Grad!.Span, 1e-5, 1e-6, what + " negative gradient", scale);
+    }
+
+    [Fact]
+    public void Inputs_of_different_ranks_are_refused_in_torchs_words()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => new TripletMarginLoss().Forward(
+            Tensor.FromValues(new float[6], 2, 3), Tensor.FromValues(new float[3], 3), Tensor.FromValues(new float[6], 2, 3)));
+        Assert.StartsWith("The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor 2D, positive 1D, and negative 2D inputs", exception.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TripletMarginLoss(p: 3f));
+    }
+}
