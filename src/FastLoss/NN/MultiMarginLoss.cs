@@ -1,0 +1,148 @@
+using FastLoss.Autograd;
+using FastLoss.Functional.Margin;
+using FastLoss.Generation;
+
+namespace FastLoss.NN;
+
+/// <summary>
+/// torch.nn.MultiMarginLoss(p, margin, weight, reduction): the multi-class hinge loss of (N, C) scores, or unbatched
+/// (C) ones, against class-index targets; p 1 (the default) or 2, a weight per class.
+/// </summary>
+public sealed class MultiMarginLoss : Loss
+{
+    public MultiMarginLoss(float p = 1f, float margin = 1f, Tensor? weight = null, Reduction reduction = Reduction.Mean)
+        : base(reduction)
+    {
+        if (p is not (1f or 2f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), "only p == 1 and p == 2 supported");
+        }
+
+        P = p;
+        Margin = margin;
+        Weight = weight;
+    }
+
+    public float P { get; }
+
+    public float Margin { get; }
+
+    /// <summary>The weight of each class (1-D, length C), or null. Read at every call.</summary>
+    public Tensor? Weight { get; }
+
+    /// <summary>The loss of <paramref name="input"/> scores against class indices <paramref name="target"/>.</summary>
+    [HotPath]
+    public Tensor Forward(Tensor input, IndexTensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        GraphArena arena = GraphArena.Current;
+        arena.Enter();
+        try
+        {
+            return arena.Result(Compute(arena, input, target));
+        }
+        finally
+        {
+            arena.Leave();
+        }
+    }
+
+    /// <summary>A float target is not class indices.</summary>
+    protected override Tensor ForwardCore(Tensor input, Tensor target) =>
+        throw new ArgumentException("MultiMarginLoss takes class indices: pass the target as an IndexTensor", nameof(target));
+
+    [HotPath]
+    private Tensor Compute(GraphArena arena, Tensor input, IndexTensor target)
+    {
+        if (input.Rank is not (1 or 2) || (input.Rank == 1 && input.Length == 0) || (input.Rank == 2 && input.Shape[1] == 0))
+        {
+            throw new ArgumentException($"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {TensorShape.FormatList(input.Shape)}", nameof(input));
+        }
+
+        int classes = input.Shape[^1];
+        int rows = input.Rank == 1 ? 1 : input.Shape[0];
+        if (target.Length != rows || target.Rank > 1)
+        {
+            throw new ArgumentException($"inconsistent target size, expected {rows} but got {TensorShape.FormatList(target.Shape)}", nameof(target));
+        }
+
+        ReadOnlySpan<float> weight = Weight is null ? default : Weight.Data;
+        MultiMargin.Check(input.Data, target.Span, classes, P, weight);
+        MarginNode node = arena.Claim<MarginNode>(this, input.Shape);
+        Tensor output = node.Plan(Reduction == Reduction.None && input.Rank == 2 ? input.Shape[..1] : []);
+        bool record = arena.WantsGraph(input);
+        Span<float> gradient = record ? node.Gradient(input.Length) : default;
+        if (Reduction == Reduction.None)
+        {
+            MultiMargin.ForwardNone(input.Data, target.Span, classes, output.Data, P, Margin, weight);
+            if (record)
+            {
+                Span<float> ones = node.Ones(rows);
+                MultiMargin.BackwardNone(input.Data, target.Span, classes, ones, gradient, P, Margin, weight);
+            }
+        }
+        else
+        {
+            output.Data[0] = record
+                ? MultiMargin.ForwardBackward(input.Data, target.Span, classes, gradient, Reduction, P, Margin, weight)
+                : MultiMargin.Forward(input.Data, target.Span, classes, Reduction, P, Margin, weight);
+        }
+
+        if (record)
+        {
+            node.Set(input, classes);
+            arena.Record(node, input);
+        }
+
+        return output;
+    }
+
+    /// <summary>One call: the input's gradient, written with the loss; backward scales it by each row's upstream gradient.</summary>
+    private sealed class MarginNode : Node
+    {
+        private Tensor? _input;
+        private int _classes;
+        private float[] _gradient = [];
+        private float[] _ones = [];
+        private float[] _spread = [];
+
+        public Tensor Plan(ReadOnlySpan<int> shape) => PlanOutput(shape);
+
+        public Span<float> Gradient(int length) => ThreeInputGraph.Buffer(ref _gradient, length);
+
+        public Span<float> Ones(int length)
+        {
+            Span<float> ones = ThreeInputGraph.Buffer(ref _ones, length);
+            ones.Fill(1f);
+            return ones;
+        }
+
+        [HotPath]
+        public void Set(Tensor input, int classes)
+        {
+            _input = input;
+            _classes = classes;
+        }
+
+        [HotPath]
+        internal override void Backward(BackwardPass pass)
+        {
+            bool perRow = ((Loss)Owner!).Reduction == Reduction.None;
+            int n = _input!.Length;
+            ReadOnlySpan<float> upstream = OutputGrad;
+            if (perRow)
+            {
+                Span<float> spread = ThreeInputGraph.Buffer(ref _spread, n);
+                for (int r = 0; r < upstream.Length; r++)
+                {
+                    spread.Slice(r * _classes, _classes).Fill(upstream[r]);
+                }
+
+                upstream = spread;
+            }
+
+            ThreeInputGraph.AddScaled(_input, _gradient.AsSpan(0, n), upstream, perRow);
+        }
+    }
+}
