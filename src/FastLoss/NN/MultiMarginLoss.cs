@@ -69,7 +69,7 @@ public sealed class MultiMarginLoss : Loss
 
         ReadOnlySpan<float> weight = Weight is null ? default : Weight.Data;
         MultiMargin.Check(input.Data, target.Span, classes, P, weight);
-        MarginNode node = arena.Claim<MarginNode>(this, input.Shape);
+        RowGradientNode node = arena.Claim<RowGradientNode>(this, input.Shape);
         Tensor output = node.Plan(Reduction == Reduction.None && input.Rank == 2 ? input.Shape[..1] : []);
         bool record = arena.WantsGraph(input);
         Span<float> gradient = record ? node.Gradient(input.Length) : default;
@@ -96,53 +96,5 @@ public sealed class MultiMarginLoss : Loss
         }
 
         return output;
-    }
-
-    /// <summary>One call: the input's gradient, written with the loss; backward scales it by each row's upstream gradient.</summary>
-    private sealed class MarginNode : Node
-    {
-        private Tensor? _input;
-        private int _classes;
-        private float[] _gradient = [];
-        private float[] _ones = [];
-        private float[] _spread = [];
-
-        public Tensor Plan(ReadOnlySpan<int> shape) => PlanOutput(shape);
-
-        public Span<float> Gradient(int length) => ThreeInputGraph.Buffer(ref _gradient, length);
-
-        public Span<float> Ones(int length)
-        {
-            Span<float> ones = ThreeInputGraph.Buffer(ref _ones, length);
-            ones.Fill(1f);
-            return ones;
-        }
-
-        [HotPath]
-        public void Set(Tensor input, int classes)
-        {
-            _input = input;
-            _classes = classes;
-        }
-
-        [HotPath]
-        internal override void Backward(BackwardPass pass)
-        {
-            bool perRow = ((Loss)Owner!).Reduction == Reduction.None;
-            int n = _input!.Length;
-            ReadOnlySpan<float> upstream = OutputGrad;
-            if (perRow)
-            {
-                Span<float> spread = ThreeInputGraph.Buffer(ref _spread, n);
-                for (int r = 0; r < upstream.Length; r++)
-                {
-                    spread.Slice(r * _classes, _classes).Fill(upstream[r]);
-                }
-
-                upstream = spread;
-            }
-
-            ThreeInputGraph.AddScaled(_input, _gradient.AsSpan(0, n), upstream, perRow);
-        }
     }
 }

@@ -1,0 +1,124 @@
+using System.Globalization;
+using FastLoss.Generation;
+
+namespace FastLoss.Functional.Margin;
+
+/// <summary>
+/// MultiLabelMarginLoss over N rows of C classes, hand-written as torch's CPU kernel: each row's targets are class
+/// indices up to the first -1; the row's loss is the sum over target classes j and non-target classes i of
+/// max(0, 1 - (x[j] - x[i])), divided by C (a term counts where it is strictly positive).
+/// </summary>
+public static class MultiLabelMargin
+{
+    /// <summary>The loss reduced by <paramref name="reduction"/> (Sum or Mean over the rows).</summary>
+    public static float Forward(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Reduction reduction = Reduction.Mean)
+    {
+        ElementwiseArguments.RequireReduced(reduction);
+        Check(input, target, classes);
+        int rows = classes == 0 ? 0 : input.Length / classes;
+        return ElementwiseArguments.Reduce(Rows(input, target, classes, default, default, 0f, default), rows, reduction);
+    }
+
+    /// <summary>One loss per row, written to <paramref name="loss"/>.</summary>
+    public static void ForwardNone(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> loss)
+    {
+        Check(input, target, classes);
+        ElementwiseArguments.RequireSameLength(classes == 0 ? 0 : input.Length / classes, loss.Length, nameof(loss));
+        Rows(input, target, classes, loss, default, 0f, default);
+    }
+
+    /// <summary>The reduced loss, with d(loss)/d(input) written to <paramref name="inputGrad"/> in the same pass.</summary>
+    public static float ForwardBackward(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> inputGrad, Reduction reduction = Reduction.Mean)
+    {
+        ElementwiseArguments.RequireReduced(reduction);
+        Check(input, target, classes);
+        ElementwiseArguments.RequireSameLength(input.Length, inputGrad.Length, nameof(inputGrad));
+        int rows = classes == 0 ? 0 : input.Length / classes;
+        float scale = ElementwiseArguments.GradientScale(rows, reduction, 1f);
+        return ElementwiseArguments.Reduce(Rows(input, target, classes, default, default, scale, inputGrad), rows, reduction);
+    }
+
+    /// <summary>For reduction none: each row's upstream gradient times d(row loss)/d(its inputs).</summary>
+    public static void BackwardNone(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, ReadOnlySpan<float> upstream, Span<float> inputGrad)
+    {
+        Check(input, target, classes);
+        ElementwiseArguments.RequireSameLength(classes == 0 ? 0 : input.Length / classes, upstream.Length, nameof(upstream));
+        ElementwiseArguments.RequireSameLength(input.Length, inputGrad.Length, nameof(inputGrad));
+        Rows(input, target, classes, default, upstream, 1f, inputGrad);
+    }
+
+    /// <summary>The target has the input's shape and every index before a row's first -1 is a class.</summary>
+    internal static void Check(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes)
+    {
+        if (target.Length != input.Length || classes < 0 || (classes > 0 && input.Length % classes != 0))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"inconsistent target size: {target.Length} elements for an input of {input.Length}"), nameof(target));
+        }
+
+        for (int r = 0; classes > 0 && r < input.Length / classes; r++)
+        {
+            foreach (long y in target.Slice(r * classes, classes))
+            {
+                if (y < 0)
+                {
+                    break;
+                }
+
+                if (y >= classes)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(target), string.Create(CultureInfo.InvariantCulture, $"target index {y} is out of range for {classes} classes"));
+                }
+            }
+        }
+    }
+
+    [HotPath]
+    private static double Rows(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> loss, ReadOnlySpan<float> upstream, float scale, Span<float> inputGrad)
+    {
+        int rows = classes == 0 ? 0 : input.Length / classes;
+        double total = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = input.Slice(r * classes, classes);
+            ReadOnlySpan<long> labels = target.Slice(r * classes, classes);
+            int count = labels.IndexOf(-1L);
+            count = count < 0 ? classes : count;
+            ReadOnlySpan<long> targets = labels[..count];
+            Span<float> gradient = inputGrad.IsEmpty ? default : inputGrad.Slice(r * classes, classes);
+            gradient.Clear();
+            float step = (upstream.IsEmpty ? scale : upstream[r]) / classes;
+            double sum = 0;
+            for (int t = 0; t < count; t++)
+            {
+                int j = (int)targets[t];
+                for (int i = 0; i < classes; i++)
+                {
+                    if (targets.Contains((long)i))
+                    {
+                        continue;
+                    }
+
+                    float z = 1f - row[j] + row[i];
+                    if (z > 0f)
+                    {
+                        sum += z;
+                        if (!gradient.IsEmpty)
+                        {
+                            gradient[i] += step;
+                            gradient[j] -= step;
+                        }
+                    }
+                }
+            }
+
+            float value = (float)(sum / classes);
+            total += value;
+            if (!loss.IsEmpty)
+            {
+                loss[r] = value;
+            }
+        }
+
+        return total;
+    }
+}
