@@ -60,6 +60,9 @@ public sealed partial class Tensor
     /// <summary>-a, elementwise.</summary>
     public static Tensor Negate(Tensor a) => Scalar(ScalarOperation.SubtractFrom, a, 0f);
 
+    /// <summary>torch's clamp_min(x, min): max(x, min) elementwise, NaN kept; the gradient passes where x >= min.</summary>
+    public Tensor ClampMin(float min) => Scalar(ScalarOperation.ClampMin, this, min);
+
     /// <summary>The sum of every element, a 0-dim tensor (torch's <c>sum()</c>).</summary>
     public Tensor Sum()
     {

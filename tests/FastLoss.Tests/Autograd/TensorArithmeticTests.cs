@@ -110,4 +110,22 @@ public sealed class TensorArithmeticTests
         t.RequiresGrad = true;
         return t;
     }
+
+    [Fact]
+    public void ClampMin_is_torchs_value_and_gradient_the_boundary_passing()
+    {
+        var x = Tensor.FromValues([-1f, 0f, 2f, float.NaN], 4);
+        x.RequiresGrad = true;
+        Tensor y = x.ClampMin(0f);
+        Assert.Equal(0f, y.Span[0]);
+        Assert.Equal(0f, y.Span[1]);
+        Assert.Equal(2f, y.Span[2]);
+        Assert.True(float.IsNaN(y.Span[3]));
+
+        // torch: clamp_min's gradient is grad where x >= min (0 at x = -1, 1 at the boundary, 0 at NaN).
+        (y * 3f).Sum().Backward();
+        Assert.Equal([0f, 3f, 3f, 0f], x.Grad!.ToArray());
+        x.ClampMin(1f).Sum().Backward();
+        Assert.Equal([0f, 3f, 4f, 0f], x.Grad!.ToArray());
+    }
 }

@@ -4,10 +4,10 @@ using FastLoss.Generation;
 
 namespace FastLoss.Tensors.Operations;
 
-/// <summary>One call of a tensor with a float: <c>x + s</c>, <c>s * x</c>, <c>x / s</c>, <c>s - x</c>, <c>s / x</c>, <c>-x</c>.</summary>
+/// <summary>One call of a tensor with a float: <c>x + s</c>, <c>s * x</c>, <c>x / s</c>, <c>s - x</c>, <c>s / x</c>, <c>-x</c>, <c>clamp_min(x, s)</c>.</summary>
 internal sealed class ScalarNode : Node
 {
-    private static readonly object[] Owners = [new(), new(), new(), new(), new()];
+    private static readonly object[] Owners = [new(), new(), new(), new(), new(), new()];
 
     private ScalarOperation _operation;
     private float _scalar;
@@ -27,6 +27,7 @@ internal sealed class ScalarNode : Node
             case ScalarOperation.Multiply: TensorPrimitives.Multiply(x.Data, s, y); break;
             case ScalarOperation.Divide: TensorPrimitives.Divide(x.Data, s, y); break;
             case ScalarOperation.SubtractFrom: TensorPrimitives.Subtract(s, x.Data, y); break;
+            case ScalarOperation.ClampMin: TensorPrimitives.Max(x.Data, s, y); break;
             default: TensorPrimitives.Divide(s, x.Data, y); break;
         }
 
@@ -67,6 +68,17 @@ internal sealed class ScalarNode : Node
             case ScalarOperation.SubtractFrom:
                 TensorPrimitives.Negate(dy, gradient);
                 break;
+            case ScalarOperation.ClampMin:
+            {
+                ReadOnlySpan<float> input = _input!.Data;
+                for (int i = 0; i < gradient.Length; i++)
+                {
+                    gradient[i] = input[i] >= _scalar ? dy[i] : 0f;
+                }
+
+                break;
+            }
+
             default:
                 // d(s / x)/dx = -s / x^2, as torch's -grad * (s / x) / x.
                 ReadOnlySpan<float> x = _input!.Data;

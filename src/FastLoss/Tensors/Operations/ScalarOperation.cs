@@ -17,4 +17,7 @@ internal enum ScalarOperation
 
     /// <summary>s / x.</summary>
     DivideInto,
+
+    /// <summary>max(x, s), NaN kept: torch's clamp_min, whose gradient passes where x >= s.</summary>
+    ClampMin,
 }
