@@ -3,59 +3,80 @@ using Microsoft.CodeAnalysis;
 
 namespace FastLoss.Generators.Tests;
 
-/// <summary>[ClassLoss] declarations the generator cannot handle are compile-time errors that name what is expected; nothing is generated.</summary>
+/// <summary>
+/// [ClassLoss] declarations the generator cannot handle are compile-time errors that name what is expected, at the
+/// attribute argument that names the kernel type; nothing is generated. Signatures are the compiler's to check: the
+/// kernels implement typed interfaces.
+/// </summary>
 public class ClassLossDiagnosticTests
 {
     [Fact]
     public void A_class_that_is_not_static_partial_is_FL5001()
     {
-        var diagnostic = SingleError(ClassLossDeclarations.NllWith("public static partial class NllLoss", "public static class NllLoss"), "FL5001");
+        var diagnostic = SingleError(ClassLossDeclarations.NllWith("public static partial class NllLoss;", "public static class NllLoss { }"), "FL5001");
         Assert.Contains("'NllLoss' declares a class loss, so it must be a static partial class", Message(diagnostic), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void An_options_type_without_IgnoreIndex_is_FL5002_at_the_options_argument()
+    public void A_pass_without_IClassLossPass_is_FL5002_at_the_kernel_argument()
     {
-        string source = ClassLossDeclarations.NllWith("typeof(NllLossOptions)", "typeof(WeightOnly)") + """
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(BareRows)") + """
 
-            public readonly ref struct WeightOnly
+            public ref struct BarePass
             {
-                public ReadOnlySpan<float> Weight { get; init; }
+                public Span<float> EntryLosses;
+            }
+
+            public readonly struct BareRows : IIndexTargetRows<BarePass>
+            {
+                public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref BarePass pass) => 0;
             }
             """;
-        source = source.Replace("CheckOptions(NllLossOptions options", "CheckOptions(WeightOnly options", StringComparison.Ordinal)
-            .Replace("ClassLayout layout, NllLossOptions options", "ClassLayout layout, WeightOnly options", StringComparison.Ordinal)
-            .Replace("IgnoreIndex = options.IgnoreIndex,", string.Empty, StringComparison.Ordinal);
         var diagnostic = SingleError(source, "FL5002");
-        Assert.Equal("Options type 'Demo.WeightOnly' of 'NllLoss' has no IgnoreIndex; the scan of class-index targets reads ReadOnlySpan<float> Weight and long IgnoreIndex", Message(diagnostic));
-        Assert.Equal("typeof(WeightOnly)", Located(source, diagnostic));
+        Assert.Equal("The pass type 'BarePass' of 'NllLoss' must implement IClassLossPass<TOptions, BarePass>, which checks the options and builds each pass", Message(diagnostic));
+        Assert.Equal("typeof(BareRows)", Located(source, diagnostic));
     }
 
     [Fact]
-    public void A_declared_target_kind_without_its_kernels_is_FL5003_for_each_missing_kernel()
+    public void A_kernel_type_without_row_interfaces_is_FL5003()
     {
-        string source = ClassLossDeclarations.NllWith(
-            "StridedKernels = typeof(NllRows),",
-            "Targets = ClassTargetKinds.Indices | ClassTargetKinds.Probabilities,\n    StridedKernels = typeof(NllRows),");
-        var (driver, _, diagnostics) = GeneratorHarness.Run(source);
-        Assert.Equal(2, diagnostics.Length);
-        Assert.All(diagnostics, d => Assert.Equal(("FL5003", DiagnosticSeverity.Error), (d.Id, d.Severity)));
-        Assert.All(diagnostics, d => Assert.Equal("StridedKernels = typeof(NllRows)", Located(source, d)));
-        Assert.Equal("'NllLoss' accepts class-probability targets but NllRows has no method 'ProbabilityTargets'", Message(diagnostics[0]));
-        Assert.Equal("'NllLoss' accepts class-probability targets but NllRows has no method 'ProbabilityTargetsGradient'", Message(diagnostics[1]));
-        Assert.Empty(driver.GetRunResult().GeneratedTrees);
-    }
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(NoRows)") + """
 
-    [Fact]
-    public void A_vectorized_kernel_without_the_lanes_constraint_is_FL5004_at_the_kernel()
-    {
-        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(LooseRows)") + """
-
-            internal static class LooseRows
+            public readonly struct NoRows
             {
-                public static double IndexTargets<TL, TV>(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass)
-                    where TL : struct
-                    where TV : struct => 0;
+                public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass) => 0;
+            }
+            """;
+        var diagnostic = SingleError(source, "FL5003");
+        Assert.Equal("Kernel type 'NoRows' of 'NllLoss' implements neither IIndexTargetRows<TPass> nor IProbabilityTargetRows<TPass>, so it serves no target kind", Message(diagnostic));
+        Assert.Equal("typeof(NoRows)", Located(source, diagnostic));
+    }
+
+    [Fact]
+    public void Contiguous_kernels_that_miss_a_target_kind_of_the_kernels_are_FL5003_at_ContiguousKernels()
+    {
+        string source = ClassLossDeclarations.CrossEntropyWith("typeof(CrossEntropyContiguous<,>)", "typeof(IndexOnlyRows)") + """
+
+            internal readonly struct IndexOnlyRows : IIndexTargetRows<CrossEntropyPass>
+            {
+                public static double IndexTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass) => 0;
+            }
+            """;
+        var diagnostic = SingleError(source, "FL5003");
+        Assert.Equal("Kernel type 'IndexOnlyRows' of 'CrossEntropy' does not implement IProbabilityTargetRows<CrossEntropyPass>, which the Kernels type CrossEntropyStrided<TL, TV> serves", Message(diagnostic));
+        Assert.Equal("ContiguousKernels = typeof(IndexOnlyRows)", Located(source, diagnostic));
+    }
+
+    [Fact]
+    public void An_open_generic_kernel_type_without_the_lanes_constraint_is_FL5004()
+    {
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(LooseRows<,>)") + """
+
+            internal readonly struct LooseRows<TL, TV> : IIndexTargetRows<NllPass>, IIndexTargetGradientRows<NllPass>
+                where TL : struct
+                where TV : struct
+            {
+                public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass) => 0;
 
                 public static void IndexTargetsGradient(ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass)
                 {
@@ -63,35 +84,44 @@ public class ClassLossDiagnosticTests
             }
             """;
         var diagnostic = SingleError(source, "FL5004");
-        string message = Message(diagnostic);
-        Assert.StartsWith("Kernel 'LooseRows.IndexTargets' of 'NllLoss' must be static double IndexTargets[<TL, TV>](ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass)", message, StringComparison.Ordinal);
-        Assert.EndsWith("a vectorized kernel is generic over exactly <TL, TV> with TL : struct, IFloatLanes<TV> and TV : struct", message, StringComparison.Ordinal);
-        Assert.Equal("IndexTargets", Located(source, diagnostic));
+        Assert.Equal("Kernel type 'LooseRows<TL, TV>' of 'NllLoss' is an open generic type, so it must be generic over exactly <TL, TV> with TL : struct, IFloatLanes<TV> and TV : struct (the generated code picks the vector width)", Message(diagnostic));
+        Assert.Equal("typeof(LooseRows<,>)", Located(source, diagnostic));
     }
 
     [Fact]
-    public void A_gradient_kernel_with_the_wrong_parameters_is_FL5004()
+    public void A_kernel_type_whose_row_interfaces_take_two_passes_is_FL5004()
     {
-        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(OddRows)") + """
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(MixedRows)") + """
 
-            internal static class OddRows
+            internal readonly struct MixedRows : IIndexTargetRows<NllPass>, IProbabilityTargetRows<CrossEntropyPass>
             {
                 public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass) => 0;
 
-                public static void IndexTargetsGradient(ClassLayout layout, ReadOnlySpan<int> targets, scoped ref NllPass pass)
-                {
-                }
+                public static double ProbabilityTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass) => 0;
             }
             """;
         var diagnostic = SingleError(source, "FL5004");
-        Assert.EndsWith("parameter 2 ('targets') is System.ReadOnlySpan<int>", Message(diagnostic), StringComparison.Ordinal);
+        Assert.EndsWith("one pass serves all of a loss's kernels", Message(diagnostic), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_missing_options_hook_is_FL5005()
+    public void A_gradient_that_does_not_read_the_input_beside_probability_targets_is_FL5005()
     {
-        var diagnostic = SingleError(ClassLossDeclarations.NllWith("CheckOptions = nameof(CheckOptions)", "CheckOptions = \"Validate\""), "FL5005");
-        Assert.Equal("CheckOptions hook 'Validate' of 'NllLoss' must be static void Validate(NllLossOptions options, int classes, bool probabilityTargets); NllLoss has no method of that name", Message(diagnostic));
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(BothRows)") + """
+
+            internal readonly struct BothRows : IIndexTargetRows<NllPass>, IIndexTargetGradientRows<NllPass>, IProbabilityTargetRows<NllPass>
+            {
+                public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass) => 0;
+
+                public static void IndexTargetsGradient(ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass)
+                {
+                }
+
+                public static double ProbabilityTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref NllPass pass) => 0;
+            }
+            """;
+        var diagnostic = SingleError(source, "FL5005");
+        Assert.Equal("Kernel type 'BothRows' of 'NllLoss' implements IIndexTargetGradientRows<TPass> (a gradient that does not read the input) beside IProbabilityTargetRows<TPass>; such a loss takes class-index targets only", Message(diagnostic));
     }
 
     [Fact]
@@ -99,6 +129,24 @@ public class ClassLossDiagnosticTests
     {
         var diagnostic = SingleError(ClassLossDeclarations.NllWith("\"input\",", "\"class\","), "FL5006");
         Assert.Equal("[ClassLoss] on 'NllLoss': the input name \"class\" must be a C# identifier that the generated code does not use itself", Message(diagnostic));
+    }
+
+    [Fact]
+    public void A_kernel_with_the_wrong_signature_is_the_compilers_error_at_the_kernel_type()
+    {
+        string source = ClassLossDeclarations.NllWith("typeof(NllRows)", "typeof(OddRows)") + """
+
+            internal readonly struct OddRows : IIndexTargetRows<NllPass>
+            {
+                public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<int> targets, scoped ref NllPass pass) => 0;
+            }
+            """;
+        var (_, output, generatorDiagnostics) = GeneratorHarness.Run(source);
+        Assert.Empty(generatorDiagnostics);
+        var error = Assert.Single(output.GetDiagnostics(), d => d.Id == "CS0535");
+        Assert.Equal("Declarations.cs", error.Location.SourceTree!.FilePath);
+        Assert.Equal("IIndexTargetRows<NllPass>", Located(source, error));
+        Assert.Contains("IIndexTargetRows<NllPass>.IndexTargets(ReadOnlySpan<float>, ClassLayout, ReadOnlySpan<long>, scoped ref NllPass)", Message(error), StringComparison.Ordinal);
     }
 
     private static Diagnostic SingleError(string source, string id)

@@ -39,6 +39,55 @@ public sealed partial class GeneratorInConsumerTests(PackageWorkspace workspace)
     }
 
     [Fact]
+    public void A_class_loss_declared_in_a_consumer_over_its_own_kernels_gives_the_hand_computed_values()
+    {
+        ProcessResult run = workspace.Consumers.Run(CustomLossProject.Name);
+        var printed = Printed(run);
+
+        // p = (0.7, 0.2, 0.1) with y = 0: 0.3^2 + 0.2^2 + 0.1^2 = 0.14; p = (0.1, 0.5, 0.4) with y = 2: 0.01 + 0.25 + 0.36 = 0.62.
+        AssertClose([0.14f, 0.62f], printed["brier none"]);
+        AssertClose([0.38f], printed["brier mean"]);
+        AssertClose([0.38f], printed["brier fused"]);
+        AssertClose([-0.3f, 0.2f, 0.1f, 0.1f, 0.5f, -0.6f], printed["brier gradient"]);
+
+        // Weights 2 and 0.5 at the targets: the weighted mean (2 * 0.14 + 0.5 * 0.62) / 2.5.
+        AssertClose([0.236f], printed["brier weighted"]);
+
+        // The second target is ignored: the mean of the first entry alone.
+        AssertClose([0.14f], printed["brier ignored"]);
+
+        // The same rows with the classes strided (inner size 2) take the scalar kernel and give the same numbers.
+        AssertClose([0.38f], printed["brier strided"]);
+        AssertClose([-0.3f, 0.1f, 0.2f, 0.5f, 0.1f, -0.6f], printed["brier strided gradient"]);
+        Assert.Contains("brier refused: Target 3 is out of bounds.", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_consumers_vectorized_class_kernel_matches_float64_over_whole_vectors_and_the_scalar_tail()
+    {
+        var printed = Printed(workspace.Consumers.Run(CustomLossProject.Name));
+        float[] p = printed["brier long p"], labels = printed["brier long labels"];
+        int classes = CustomLossProject.LongLength;
+        Assert.Equal(CustomLossProject.LongRows * classes, p.Length);
+
+        double sum = 0;
+        var gradient = new float[p.Length];
+        for (int n = 0; n < labels.Length; n++)
+        {
+            int y = (int)labels[n];
+            for (int c = 0; c < classes; c++)
+            {
+                double d = p[(n * classes) + c] - (c == y ? 1.0 : 0.0);
+                sum += d * d;
+                gradient[(n * classes) + c] = (float)(2 * d);
+            }
+        }
+
+        AssertClose([(float)sum], printed["brier long sum"]);
+        AssertClose(gradient, printed["brier long gradient"]);
+    }
+
+    [Fact]
     public void Declarations_the_generator_and_the_analyzer_refuse_fail_the_consumer_build_with_FL1003_and_FL4001()
     {
         ProcessResult build = workspace.RefusedConsumer.Result;
@@ -67,6 +116,7 @@ public sealed partial class GeneratorInConsumerTests(PackageWorkspace workspace)
     private static Dictionary<string, float[]> Printed(ProcessResult run) =>
         run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(": "))
+            .Where(p => !p[0].EndsWith("refused", StringComparison.Ordinal))
             .ToDictionary(p => p[0], p => p[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray());
 
     private static void AssertClose(float[] expected, float[] actual)

@@ -100,10 +100,10 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "FL5001.md");
 
-    public static readonly DiagnosticDescriptor ClassLossBadOptions = new(
+    public static readonly DiagnosticDescriptor ClassLossBadPass = new(
         id: "FL5002",
-        title: "Class-loss options type cannot feed the target scan",
-        messageFormat: "Options type '{0}' of '{1}' {2}; the scan of class-index targets reads ReadOnlySpan<float> Weight and long IgnoreIndex",
+        title: "Class-loss pass type does not implement IClassLossPass",
+        messageFormat: "The pass type '{0}' of '{1}' must implement IClassLossPass<TOptions, {0}>, which checks the options and builds each pass",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -111,8 +111,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ClassLossMissingKernel = new(
         id: "FL5003",
-        title: "Class loss declares a target kind without its kernel",
-        messageFormat: "'{0}' accepts {1} targets but {2}",
+        title: "Class-loss kernel type serves no target kind, or not the kinds the loss accepts",
+        messageFormat: "Kernel type '{0}' of '{1}' {2}",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -120,17 +120,17 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ClassLossBadKernel = new(
         id: "FL5004",
-        title: "Class-loss row kernel has the wrong signature",
-        messageFormat: "Kernel '{0}' of '{1}' must be {2}; {3}",
+        title: "Class-loss kernel type cannot be called as declared",
+        messageFormat: "Kernel type '{0}' of '{1}' {2}",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "FL5004.md");
 
-    public static readonly DiagnosticDescriptor ClassLossBadHook = new(
+    public static readonly DiagnosticDescriptor ClassLossBadGradient = new(
         id: "FL5005",
-        title: "Class-loss hook is missing or has the wrong signature",
-        messageFormat: "{0} hook '{1}' of '{2}' must be {3}; {4}",
+        title: "Class-loss gradient kernel does not fit the loss",
+        messageFormat: "Kernel type '{0}' of '{1}' {2}",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -138,7 +138,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ClassLossBadDeclaration = new(
         id: "FL5006",
-        title: "Class-loss declaration has an invalid input name or target kinds",
+        title: "Class-loss declaration has an invalid input name",
         messageFormat: "[ClassLoss] on '{0}': {1}",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,

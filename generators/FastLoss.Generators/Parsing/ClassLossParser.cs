@@ -11,24 +11,30 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace FastLoss.Generators.Parsing;
 
 /// <summary>
-/// Reads one [ClassLoss] declaration into a <see cref="ClassLossSpec"/>: checks the declaring class, the input name,
-/// the options type, the two hooks and, per accepted target kind, the row kernels (found by name in the kernel
-/// classes) against the signatures the generated code calls.
+/// Reads one [ClassLoss] declaration into a <see cref="ClassLossSpec"/>. The kernels are typed: the row interfaces a
+/// kernel type implements (IIndexTargetRows, IProbabilityTargetRows, IIndexTargetGradientRows) say which target
+/// kinds the loss accepts and whether its backward reads the input, and the pass type's IClassLossPass gives the
+/// options type. The compiler checks the signatures; this checks what it cannot: that the declaration is one the
+/// generated code can call.
 /// </summary>
 internal static class ClassLossParser
 {
-    private const string LanesInterface = "FastLoss.Functional.Classification.IFloatLanes`1";
-    private const string LayoutType = "FastLoss.Functional.ClassLayout";
+    private const string Generation = "FastLoss.Generation.";
+    private const string LanesInterface = Generation + "IFloatLanes`1";
+    private const string IndexRows = Generation + "IIndexTargetRows`1";
+    private const string ProbabilityRows = Generation + "IProbabilityTargetRows`1";
+    private const string GradientRows = Generation + "IIndexTargetGradientRows`1";
+    private const string PassInterface = Generation + "IClassLossPass`2";
 
-    /// <summary>Namespaces the generated file imports: types there are written by their short name.</summary>
+    /// <summary>Namespaces every generated file imports, besides those of the kernel, pass and options types.</summary>
     internal static readonly ImmutableArray<string> ImportedNamespaces = ImmutableArray.Create(
-        "FastLoss", "FastLoss.Functional", "FastLoss.Functional.Classification", "FastLoss.Generation");
+        "FastLoss", "FastLoss.Functional", "FastLoss.Generation");
 
     /// <summary>Names the generated members use; the input may not take them.</summary>
     private static readonly HashSet<string> ReservedNames = new()
     {
         "layout", "targets", "options", "reduction", "upstream", "loss", "denominator", "entryLosses", "gradient",
-        "entryUpstream", "pass", "total",
+        "entryUpstream", "pass", "total", "gradientScale",
     };
 
     public static ClassLossResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -44,7 +50,6 @@ internal static class ClassLossParser
         var attribute = context.Attributes[0];
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var attributeLocation = attributeSyntax?.GetLocation() ?? type.Locations[0];
-        Location At(string argument) => ArgumentLocation(attributeSyntax, argument) ?? attributeLocation;
 
         if (!DeclarationSymbols.IsStaticPartialTopLevel(type, cancellationToken))
         {
@@ -54,352 +59,283 @@ internal static class ClassLossParser
 
         if (attribute.ConstructorArguments.Length != 2
             || attribute.ConstructorArguments[0].Value is not string input
-            || attribute.ConstructorArguments[1].Value is not INamedTypeSymbol options)
+            || attribute.ConstructorArguments[1].Value is not INamedTypeSymbol kernels)
         {
             // The attribute does not bind (a compiler error is reported already).
             return null;
         }
 
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-        var compilation = context.SemanticModel.Compilation;
-        int targets = DeclarationSymbols.NamedArgument<int>(attribute, "Targets", 1);
-        var contiguous = DeclarationSymbols.NamedArgument<INamedTypeSymbol?>(attribute, "ContiguousKernels", null);
-        var strided = DeclarationSymbols.NamedArgument<INamedTypeSymbol?>(attribute, "StridedKernels", null);
-        string? checkOptions = DeclarationSymbols.NamedArgument<string?>(attribute, "CheckOptions", null);
-        string? newPass = DeclarationSymbols.NamedArgument<string?>(attribute, "NewPass", null);
-        bool backwardReadsInput = DeclarationSymbols.NamedArgument(attribute, "BackwardReadsInput", true);
-
-        bool ok = true;
         if (!SyntaxFacts.IsValidIdentifier(input) || SyntaxFacts.GetKeywordKind(input) != SyntaxKind.None || ReservedNames.Contains(input))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadDeclaration, attributeLocation, type.Name, $"the input name \"{input}\" must be a C# identifier that the generated code does not use itself"));
-            ok = false;
+            return null;
         }
 
-        if (targets is not (1 or 2 or 3))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadDeclaration, At("Targets"), type.Name, "Targets must be ClassTargetKinds.Indices, ClassTargetKinds.Probabilities or both"));
-            ok = false;
-        }
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
+        var compilation = context.SemanticModel.Compilation;
+        var contiguous = DeclarationSymbols.NamedArgument<INamedTypeSymbol?>(attribute, "ContiguousKernels", null);
+        var stridedAt = PositionalLocation(attributeSyntax, 1) ?? attributeLocation;
+        var contiguousAt = ArgumentLocation(attributeSyntax, "ContiguousKernels") ?? attributeLocation;
 
-        ok &= CheckOptionsType(options, type, PositionalLocation(attributeSyntax, 1) ?? attributeLocation, diagnostics);
-        ok &= CheckOptionsHook(type, checkOptions, options, compilation, At("CheckOptions"), diagnostics);
-        var pass = PassType(type, newPass, options, compilation, At("NewPass"), diagnostics);
-        if (!ok || pass is null)
+        var strided = KernelType.Read(kernels, type, compilation, stridedAt, diagnostics);
+        if (strided is null)
         {
             return null;
         }
 
-        var kernels = new List<TargetKernels>();
-        foreach (var kind in new[] { ClassTargetKind.Indices, ClassTargetKind.Probabilities })
+        if (strided.Index is null && strided.Probability is null)
         {
-            if ((targets & (int)kind) == 0)
-            {
-                continue;
-            }
-
-            var found = FindKernels(type, kind, contiguous, strided, pass, backwardReadsInput, compilation, ns, At, diagnostics);
-            if (found is null)
-            {
-                ok = false;
-                continue;
-            }
-
-            kernels.Add(found);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossMissingKernel, stridedAt, strided.Name, type.Name, "implements neither IIndexTargetRows<TPass> nor IProbabilityTargetRows<TPass>, so it serves no target kind"));
+            return null;
         }
 
-        if (!ok)
+        if (!CheckGradient(strided, type, stridedAt, diagnostics))
         {
             return null;
+        }
+
+        var pass = strided.Pass!;
+        var options = OptionsOf(pass, compilation);
+        if (options is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadPass, stridedAt, pass.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), type.Name));
+            return null;
+        }
+
+        KernelType? contiguousKernels = null;
+        if (contiguous is not null)
+        {
+            contiguousKernels = KernelType.Read(contiguous, type, compilation, contiguousAt, diagnostics);
+            if (contiguousKernels is null || !CheckContiguous(contiguousKernels, strided, type, contiguousAt, diagnostics))
+            {
+                return null;
+            }
+        }
+
+        // The generated file imports the namespaces of the types it calls, so it names them as a reader would.
+        var imports = new SortedSet<string>(ImportedNamespaces, System.StringComparer.Ordinal);
+        if (ns.Length > 0)
+        {
+            imports.Add(ns);
+        }
+
+        foreach (var called in new ITypeSymbol?[] { strided.Definition, contiguousKernels?.Definition, pass, options })
+        {
+            if (called is { ContainingType: null, ContainingNamespace.IsGlobalNamespace: false })
+            {
+                imports.Add(called.ContainingNamespace.ToDisplayString());
+            }
+        }
+
+        var targets = new List<TargetKernels>();
+        if (strided.Index is not null)
+        {
+            targets.Add(new TargetKernels(
+                ClassTargetKind.Indices,
+                contiguousKernels?.Kernel(imports, "IndexTargets"),
+                strided.Kernel(imports, "IndexTargets"),
+                strided.Gradient is null ? null : strided.Kernel(imports, "IndexTargetsGradient")));
+        }
+
+        if (strided.Probability is not null)
+        {
+            targets.Add(new TargetKernels(
+                ClassTargetKind.Probabilities,
+                contiguousKernels?.Kernel(imports, "ProbabilityTargets"),
+                strided.Kernel(imports, "ProbabilityTargets"),
+                null));
         }
 
         return new ClassLossSpec(
             ns,
             type.Name,
             input,
-            TypeName(options, ns),
-            TypeName(pass, ns),
-            checkOptions!,
-            newPass!,
-            backwardReadsInput,
-            new EquatableArray<TargetKernels>(kernels.ToImmutableArray()));
+            TypeName(options, imports),
+            TypeName(pass, imports),
+            BackwardReadsInput: strided.Gradient is null,
+            new EquatableArray<TargetKernels>(targets.ToImmutableArray()),
+            new EquatableArray<string>(imports.Where(i => i != ns).ToImmutableArray()));
     }
 
-    private static bool CheckOptionsType(INamedTypeSymbol options, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
+    /// <summary>A gradient kernel (the gradient does not read the input) goes with class-index rows alone.</summary>
+    private static bool CheckGradient(KernelType kernels, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
     {
-        var weight = MemberType(options, "Weight");
-        var ignoreIndex = MemberType(options, "IgnoreIndex");
-        string? problem = weight is null ? "has no Weight"
-            : !IsSpanOfFloat(weight, "System.ReadOnlySpan<T>") ? $"has Weight of type {weight.ToDisplayString()}"
-            : ignoreIndex is null ? "has no IgnoreIndex"
-            : ignoreIndex.SpecialType != SpecialType.System_Int64 ? $"has IgnoreIndex of type {ignoreIndex.ToDisplayString()}"
+        string? problem = kernels.Gradient is null ? null
+            : kernels.Index is null ? "implements IIndexTargetGradientRows<TPass> without IIndexTargetRows<TPass>: the gradient kernel needs the loss kernel of the same targets"
+            : kernels.Probability is not null ? "implements IIndexTargetGradientRows<TPass> (a gradient that does not read the input) beside IProbabilityTargetRows<TPass>; such a loss takes class-index targets only"
             : null;
         if (problem is null)
         {
             return true;
         }
 
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadOptions, location, options.ToDisplayString(), type.Name, problem));
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadGradient, location, kernels.Name, type.Name, problem));
         return false;
     }
 
-    private static bool CheckOptionsHook(INamedTypeSymbol type, string? name, INamedTypeSymbol options, Compilation compilation, Location location, List<DiagnosticInfo> diagnostics)
+    /// <summary>The contiguous kernels serve the same target kinds with the same pass; a gradient kernel belongs to Kernels.</summary>
+    private static bool CheckContiguous(KernelType contiguous, KernelType strided, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
     {
-        string expected = $"static void {name ?? "CheckOptions"}({options.Name} options, int classes, bool probabilityTargets)";
-        if (name is null)
+        string? missing = strided.Index is not null && contiguous.Index is null ? "IIndexTargetRows"
+            : strided.Probability is not null && contiguous.Probability is null ? "IProbabilityTargetRows"
+            : null;
+        string passName = strided.Pass!.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        if (missing is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadHook, location, "CheckOptions", "(none)", type.Name, expected, "set CheckOptions = nameof(...) on the attribute"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossMissingKernel, location, contiguous.Name, type.Name, $"does not implement {missing}<{passName}>, which the Kernels type {strided.Name} serves"));
             return false;
         }
 
-        var candidates = type.GetMembers(name).OfType<IMethodSymbol>().ToList();
-        bool matches(IMethodSymbol m) => m.IsStatic && m.ReturnsVoid && !m.IsGenericMethod
-            && ParametersAre(m, options, compilation.GetSpecialType(SpecialType.System_Int32), compilation.GetSpecialType(SpecialType.System_Boolean));
-        if (candidates.Any(matches))
+        if (!SymbolEqualityComparer.Default.Equals(contiguous.Pass, strided.Pass))
         {
-            return true;
-        }
-
-        string found = candidates.Count == 0 ? $"{type.Name} has no method of that name" : $"found {candidates[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}";
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadHook, candidates.FirstOrDefault()?.Locations.FirstOrDefault() ?? location, "CheckOptions", name, type.Name, expected, found));
-        return false;
-    }
-
-    /// <summary>The type the pass hook returns, or null (reported) when the hook is missing or does not match.</summary>
-    private static ITypeSymbol? PassType(INamedTypeSymbol type, string? name, INamedTypeSymbol options, Compilation compilation, Location location, List<DiagnosticInfo> diagnostics)
-    {
-        string expected = $"static TPass {name ?? "NewPass"}(ClassLayout layout, {options.Name} options, float gradientScale, Span<float> entryLosses, Span<float> gradient, ReadOnlySpan<float> entryUpstream)";
-        if (name is null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadHook, location, "NewPass", "(none)", type.Name, expected, "set NewPass = nameof(...) on the attribute"));
-            return null;
-        }
-
-        var span = compilation.GetTypeByMetadataName("System.Span`1")?.Construct(compilation.GetSpecialType(SpecialType.System_Single));
-        var readOnlySpan = FloatReadOnlySpan(compilation);
-        var candidates = type.GetMembers(name).OfType<IMethodSymbol>().ToList();
-        foreach (var candidate in candidates)
-        {
-            if (candidate.IsStatic && !candidate.ReturnsVoid && !candidate.IsGenericMethod
-                && ParametersAre(candidate, compilation.GetTypeByMetadataName(LayoutType), options, compilation.GetSpecialType(SpecialType.System_Single), span, span, readOnlySpan))
-            {
-                return candidate.ReturnType;
-            }
-        }
-
-        string found = candidates.Count == 0 ? $"{type.Name} has no method of that name" : $"found {candidates[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}";
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadHook, candidates.FirstOrDefault()?.Locations.FirstOrDefault() ?? location, "NewPass", name, type.Name, expected, found));
-        return null;
-    }
-
-    private static TargetKernels? FindKernels(
-        INamedTypeSymbol type,
-        ClassTargetKind kind,
-        INamedTypeSymbol? contiguous,
-        INamedTypeSymbol? strided,
-        ITypeSymbol pass,
-        bool backwardReadsInput,
-        Compilation compilation,
-        string ns,
-        System.Func<string, Location> at,
-        List<DiagnosticInfo> diagnostics)
-    {
-        string kindText = kind == ClassTargetKind.Indices ? "class-index" : "class-probability";
-        string method = kind == ClassTargetKind.Indices ? "IndexTargets" : "ProbabilityTargets";
-        if (strided is null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossMissingKernel, at("StridedKernels"), type.Name, kindText, "no kernel class serves them: set StridedKernels = typeof(...) (and ContiguousKernels for rows of inner size 1)"));
-            return null;
-        }
-
-        var layout = compilation.GetTypeByMetadataName(LayoutType);
-        var integer = compilation.GetSpecialType(SpecialType.System_Int32);
-        var input = FloatReadOnlySpan(compilation);
-        var targets = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1")?.Construct(
-            compilation.GetSpecialType(kind == ClassTargetKind.Indices ? SpecialType.System_Int64 : SpecialType.System_Single));
-        string targetText = kind == ClassTargetKind.Indices ? "ReadOnlySpan<long> targets" : "ReadOnlySpan<float> targets";
-
-        var stridedKernel = FindKernel(type, strided, method, kindText, pass, compilation, ns, at("StridedKernels"), diagnostics, isGradient: false,
-            $"static double {method}[<TL, TV>](ReadOnlySpan<float> input, ClassLayout layout, {targetText}, scoped ref {pass.Name} pass)",
-            input, layout, targets);
-        RowKernel? contiguousKernel = null;
-        if (contiguous is not null)
-        {
-            contiguousKernel = FindKernel(type, contiguous, method, kindText, pass, compilation, ns, at("ContiguousKernels"), diagnostics, isGradient: false,
-                $"static double {method}[<TL, TV>](ReadOnlySpan<float> input, int batch, int classes, {targetText}, scoped ref {pass.Name} pass)",
-                input, integer, integer, targets);
-        }
-
-        RowKernel? gradientKernel = null;
-        if (!backwardReadsInput)
-        {
-            gradientKernel = FindKernel(type, strided, method + "Gradient", kindText, pass, compilation, ns, at("StridedKernels"), diagnostics, isGradient: true,
-                $"static void {method}Gradient(ClassLayout layout, {targetText}, scoped ref {pass.Name} pass), which adds the gradient (BackwardReadsInput = false)",
-                layout, targets);
-        }
-
-        if (stridedKernel is null || (contiguous is not null && contiguousKernel is null) || (!backwardReadsInput && gradientKernel is null))
-        {
-            return null;
-        }
-
-        return new TargetKernels(kind, contiguousKernel, stridedKernel, gradientKernel);
-    }
-
-    private static RowKernel? FindKernel(
-        INamedTypeSymbol type,
-        INamedTypeSymbol kernels,
-        string method,
-        string kindText,
-        ITypeSymbol pass,
-        Compilation compilation,
-        string ns,
-        Location location,
-        List<DiagnosticInfo> diagnostics,
-        bool isGradient,
-        string expected,
-        params ITypeSymbol?[] leading)
-    {
-        var candidates = kernels.GetMembers(method).OfType<IMethodSymbol>().ToList();
-        if (candidates.Count == 0)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossMissingKernel, location, type.Name, kindText, $"{kernels.Name} has no method '{method}'"));
-            return null;
-        }
-
-        string? problem = null;
-        foreach (var candidate in candidates)
-        {
-            problem = KernelProblem(candidate, type, pass, compilation, isGradient, leading);
-            if (problem is null)
-            {
-                return new RowKernel(TypeName(kernels, ns), method, candidate.IsGenericMethod);
-            }
-        }
-
-        var at = candidates[0].Locations.FirstOrDefault(l => l.IsInSource) ?? location;
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadKernel, at, $"{kernels.Name}.{method}", type.Name, expected, problem!));
-        return null;
-    }
-
-    /// <summary>Why a kernel does not fit the call the generated code makes, or null when it does.</summary>
-    private static string? KernelProblem(IMethodSymbol kernel, INamedTypeSymbol type, ITypeSymbol pass, Compilation compilation, bool isGradient, ITypeSymbol?[] leading)
-    {
-        if (!kernel.IsStatic)
-        {
-            return "it is not static";
-        }
-
-        if (!compilation.IsSymbolAccessibleWithin(kernel, type))
-        {
-            return $"it is not accessible from {type.Name} (make it internal)";
-        }
-
-        if (isGradient ? !kernel.ReturnsVoid : kernel.ReturnType.SpecialType != SpecialType.System_Double)
-        {
-            return $"it returns {kernel.ReturnType.ToDisplayString()}";
-        }
-
-        if (kernel.IsGenericMethod && (isGradient || !IsLanesGeneric(kernel, compilation)))
-        {
-            return isGradient
-                ? "a gradient kernel is scalar (not generic)"
-                : "a vectorized kernel is generic over exactly <TL, TV> with TL : struct, IFloatLanes<TV> and TV : struct";
-        }
-
-        var parameters = kernel.Parameters;
-        if (parameters.Length != leading.Length + 1)
-        {
-            return $"it has {parameters.Length} parameters, not {leading.Length + 1}";
-        }
-
-        for (int i = 0; i < leading.Length; i++)
-        {
-            if (parameters[i].RefKind != RefKind.None || !SymbolEqualityComparer.Default.Equals(parameters[i].Type, leading[i]))
-            {
-                return $"parameter {i + 1} ('{parameters[i].Name}') is {parameters[i].Type.ToDisplayString()}";
-            }
-        }
-
-        var last = parameters[leading.Length];
-        if (last.RefKind != RefKind.Ref || !SymbolEqualityComparer.Default.Equals(last.Type, pass))
-        {
-            return $"the last parameter ('{last.Name}') must be 'scoped ref {pass.Name}' (what the NewPass hook returns)";
-        }
-
-        return null;
-    }
-
-    private static bool IsLanesGeneric(IMethodSymbol kernel, Compilation compilation)
-    {
-        if (kernel.TypeParameters.Length != 2)
-        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadKernel, location, contiguous.Name, type.Name, $"takes the pass {contiguous.Pass!.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} where the Kernels type {strided.Name} takes {passName}; one pass serves both"));
             return false;
         }
 
-        var lanes = compilation.GetTypeByMetadataName(LanesInterface);
-        var tl = kernel.TypeParameters[0];
-        var tv = kernel.TypeParameters[1];
-        return lanes is not null
-            && tl.HasValueTypeConstraint
-            && tv.HasValueTypeConstraint
-            && tl.ConstraintTypes.Any(c => SymbolEqualityComparer.Default.Equals(c, lanes.Construct(tv)));
-    }
-
-    private static bool ParametersAre(IMethodSymbol method, params ITypeSymbol?[] types)
-    {
-        if (method.Parameters.Length != types.Length)
+        if (contiguous.Gradient is not null)
         {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadGradient, location, contiguous.Name, type.Name, "implements IIndexTargetGradientRows<TPass>; the gradient that does not read the input serves every layout, so it belongs to the Kernels type"));
             return false;
-        }
-
-        for (int i = 0; i < types.Length; i++)
-        {
-            if (method.Parameters[i].RefKind != RefKind.None || !SymbolEqualityComparer.Default.Equals(method.Parameters[i].Type, types[i]))
-            {
-                return false;
-            }
         }
 
         return true;
     }
 
-    private static ITypeSymbol? FloatReadOnlySpan(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("System.ReadOnlySpan`1")?.Construct(compilation.GetSpecialType(SpecialType.System_Single));
-
-    private static ITypeSymbol? MemberType(INamedTypeSymbol type, string name)
+    /// <summary>TOptions of the pass's IClassLossPass&lt;TOptions, TPass&gt;, or null when the pass does not implement it for itself.</summary>
+    private static ITypeSymbol? OptionsOf(ITypeSymbol pass, Compilation compilation)
     {
-        foreach (var member in type.GetMembers(name))
+        var passInterface = compilation.GetTypeByMetadataName(PassInterface);
+        foreach (var implemented in pass.AllInterfaces)
         {
-            if (member is IPropertySymbol { IsStatic: false, GetMethod: not null } property)
+            if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, passInterface)
+                && SymbolEqualityComparer.Default.Equals(implemented.TypeArguments[1], pass))
             {
-                return property.Type;
-            }
-
-            if (member is IFieldSymbol { IsStatic: false } field)
-            {
-                return field.Type;
+                return implemented.TypeArguments[0];
             }
         }
 
         return null;
     }
 
-    private static bool IsSpanOfFloat(ITypeSymbol type, string definition) =>
-        type is INamedTypeSymbol { IsGenericType: true } named
-        && named.ConstructedFrom.ToDisplayString() == definition
-        && named.TypeArguments[0].SpecialType == SpecialType.System_Single;
+    /// <summary>A kernel type named by the declaration: its form, the row interfaces it implements and their pass.</summary>
+    private sealed class KernelType
+    {
+        private KernelType(INamedTypeSymbol definition, bool vectorized)
+        {
+            Definition = definition;
+            Vectorized = vectorized;
+            Name = definition.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        }
+
+        public INamedTypeSymbol Definition { get; }
+
+        public bool Vectorized { get; }
+
+        public string Name { get; }
+
+        public ITypeSymbol? Pass { get; private set; }
+
+        public INamedTypeSymbol? Index { get; private set; }
+
+        public INamedTypeSymbol? Probability { get; private set; }
+
+        public INamedTypeSymbol? Gradient { get; private set; }
+
+        public RowKernel Kernel(ISet<string> imports, string method) => new(TypeName(Definition, imports, withTypeArguments: !Vectorized), method, Vectorized);
+
+        /// <summary>The kernel type, or null (reported) when the generated code cannot call it.</summary>
+        public static KernelType? Read(INamedTypeSymbol type, INamedTypeSymbol loss, Compilation compilation, Location location, List<DiagnosticInfo> diagnostics)
+        {
+            bool vectorized = type.IsUnboundGenericType;
+            var definition = vectorized ? type.OriginalDefinition : type;
+            var kernel = new KernelType(definition, vectorized);
+            string? problem = definition.IsStatic ? "is a static class, which cannot implement the row interfaces; make it a readonly struct"
+                : !compilation.IsSymbolAccessibleWithin(definition, loss) ? $"is not accessible from {loss.Name}"
+                : vectorized && !IsLanesGeneric(definition, compilation) ? "is an open generic type, so it must be generic over exactly <TL, TV> with TL : struct, IFloatLanes<TV> and TV : struct (the generated code picks the vector width)"
+                : kernel.ReadInterfaces(compilation);
+            if (problem is null)
+            {
+                return kernel;
+            }
+
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassLossBadKernel, location, kernel.Name, loss.Name, problem));
+            return null;
+        }
+
+        /// <summary>Finds the row interfaces; returns why they do not fit together, or null.</summary>
+        private string? ReadInterfaces(Compilation compilation)
+        {
+            var index = compilation.GetTypeByMetadataName(IndexRows);
+            var probability = compilation.GetTypeByMetadataName(ProbabilityRows);
+            var gradient = compilation.GetTypeByMetadataName(GradientRows);
+            foreach (var implemented in Definition.AllInterfaces)
+            {
+                var original = implemented.OriginalDefinition;
+                bool isIndex = SymbolEqualityComparer.Default.Equals(original, index);
+                bool isProbability = SymbolEqualityComparer.Default.Equals(original, probability);
+                bool isGradient = SymbolEqualityComparer.Default.Equals(original, gradient);
+                if (!isIndex && !isProbability && !isGradient)
+                {
+                    continue;
+                }
+
+                var pass = implemented.TypeArguments[0];
+                if (Pass is not null && !SymbolEqualityComparer.Default.Equals(Pass, pass))
+                {
+                    return $"implements {Pass.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'s and {pass.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'s row interfaces; one pass serves all of a loss's kernels";
+                }
+
+                if (pass is ITypeParameterSymbol)
+                {
+                    return $"implements {implemented.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} over a type parameter; the pass must be a concrete type";
+                }
+
+                Pass = pass;
+                if (isIndex)
+                {
+                    Index = implemented;
+                }
+                else if (isProbability)
+                {
+                    Probability = implemented;
+                }
+                else
+                {
+                    Gradient = implemented;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsLanesGeneric(INamedTypeSymbol type, Compilation compilation)
+        {
+            if (type.TypeParameters.Length != 2)
+            {
+                return false;
+            }
+
+            var lanes = compilation.GetTypeByMetadataName(LanesInterface);
+            var tl = type.TypeParameters[0];
+            var tv = type.TypeParameters[1];
+            return lanes is not null
+                && tl.HasValueTypeConstraint
+                && tv.HasValueTypeConstraint
+                && tl.ConstraintTypes.Any(c => SymbolEqualityComparer.Default.Equals(c, lanes.Construct(tv)));
+        }
+    }
 
     /// <summary>A type as the generated file writes it: the short name when the file imports its namespace, else global::-qualified.</summary>
-    private static string TypeName(ITypeSymbol type, string declaringNamespace)
+    private static string TypeName(ITypeSymbol type, ISet<string> imports, bool withTypeArguments = true)
     {
-        if (type.ContainingType is null && type is INamedTypeSymbol { IsGenericType: false })
+        if (type is INamedTypeSymbol named && (!named.IsGenericType || !withTypeArguments))
         {
             string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-            if (ns == declaringNamespace || ImportedNamespaces.Contains(ns))
-            {
-                return type.Name;
-            }
+            bool imported = type.ContainingType is null && imports.Contains(ns);
+            string outer = type.ContainingType is null
+                ? (ns.Length == 0 ? "global::" : $"global::{ns}.")
+                : TypeName(type.ContainingType, imports) + ".";
+            return imported ? type.Name : outer + type.Name;
         }
 
         return type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);

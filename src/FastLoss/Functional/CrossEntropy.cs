@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FastLoss.Functional.Classification;
 using FastLoss.Generation;
 
@@ -25,43 +24,8 @@ namespace FastLoss.Functional;
 /// </para>
 /// <para>
 /// The entry points are generated from the declaration below (<see cref="ClassLossAttribute"/>): the row kernels of
-/// <see cref="CrossEntropyContiguous"/> and <see cref="CrossEntropyStrided"/> do the work.
+/// <see cref="CrossEntropyContiguous{TL, TV}"/> and <see cref="CrossEntropyStrided{TL, TV}"/> do the work.
 /// </para>
 /// </summary>
-[ClassLoss(
-    "logits",
-    typeof(CrossEntropyOptions),
-    Targets = ClassTargetKinds.Indices | ClassTargetKinds.Probabilities,
-    ContiguousKernels = typeof(CrossEntropyContiguous),
-    StridedKernels = typeof(CrossEntropyStrided),
-    CheckOptions = nameof(CheckOptions),
-    NewPass = nameof(NewPass))]
-public static partial class CrossEntropy
-{
-    /// <summary>The checks of the options against the class count, in torch's words.</summary>
-    internal static void CheckOptions(CrossEntropyOptions options, int classes, bool probabilityTargets)
-    {
-        SpanArguments.RequireLabelSmoothing(options.LabelSmoothing);
-        SpanArguments.RequireWeight(options.Weight, classes, probabilityTargets);
-        if (probabilityTargets && options.IgnoreIndex >= 0)
-        {
-            throw ClassLossErrors.IgnoreIndexWithProbabilities();
-        }
-    }
-
-    private static CrossEntropyPass NewPass(
-        ClassLayout layout, CrossEntropyOptions options, float gradientScale,
-        Span<float> entryLosses, Span<float> gradient, ReadOnlySpan<float> entryUpstream) =>
-        new()
-        {
-            Weight = options.Weight,
-            WeightTotal = options.Weight.IsEmpty ? layout.Classes : TensorPrimitives.Sum(options.Weight),
-            Smoothing = options.LabelSmoothing,
-            IgnoreIndex = options.IgnoreIndex,
-            GradientScale = gradientScale,
-            EntryUpstream = entryUpstream,
-            EntryLosses = entryLosses,
-            Gradient = gradient,
-            StreamGradient = StreamedGradientRows.Worthwhile(gradient.Length),
-        };
-}
+[ClassLoss("logits", typeof(CrossEntropyStrided<,>), ContiguousKernels = typeof(CrossEntropyContiguous<,>))]
+public static partial class CrossEntropy;

@@ -1,10 +1,12 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Functional;
 
 /// <summary>
 /// The configuration of <see cref="CrossEntropy"/>, as torch's CrossEntropyLoss arguments other than the
 /// reduction. <c>default</c> is torch's default: no weight, ignore_index -100, no label smoothing.
 /// </summary>
-public readonly ref struct CrossEntropyOptions
+public readonly ref struct CrossEntropyOptions : IClassLossOptions
 {
     private readonly long? _ignoreIndex;
 

@@ -15,28 +15,5 @@ namespace FastLoss.Functional;
 /// gather and scatter of <see cref="NllRows"/> do the work.
 /// </para>
 /// </summary>
-[ClassLoss(
-    "input",
-    typeof(NllLossOptions),
-    StridedKernels = typeof(NllRows),
-    BackwardReadsInput = false,
-    CheckOptions = nameof(CheckOptions),
-    NewPass = nameof(NewPass))]
-public static partial class NllLoss
-{
-    private static void CheckOptions(NllLossOptions options, int classes, bool probabilityTargets) =>
-        SpanArguments.RequireWeight(options.Weight, classes, probabilityTargets);
-
-    private static NllPass NewPass(
-        ClassLayout layout, NllLossOptions options, float gradientScale,
-        Span<float> entryLosses, Span<float> gradient, ReadOnlySpan<float> entryUpstream) =>
-        new()
-        {
-            Weight = options.Weight,
-            IgnoreIndex = options.IgnoreIndex,
-            GradientScale = gradientScale,
-            EntryUpstream = entryUpstream,
-            EntryLosses = entryLosses,
-            Gradient = gradient,
-        };
-}
+[ClassLoss("input", typeof(NllRows))]
+public static partial class NllLoss;

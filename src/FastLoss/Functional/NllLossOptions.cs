@@ -1,10 +1,12 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Functional;
 
 /// <summary>
 /// The configuration of <see cref="NllLoss"/>, as torch's NLLLoss arguments other than the reduction.
 /// <c>default</c> is torch's default: no weight, ignore_index -100.
 /// </summary>
-public readonly ref struct NllLossOptions
+public readonly ref struct NllLossOptions : IClassLossOptions
 {
     private readonly long? _ignoreIndex;
 

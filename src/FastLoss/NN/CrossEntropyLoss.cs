@@ -23,7 +23,7 @@ public sealed class CrossEntropyLoss : WeightedLoss
     public CrossEntropyLoss(Tensor? weight = null, long ignoreIndex = -100, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f)
         : base(weight, reduction)
     {
-        SpanArguments.RequireLabelSmoothing(labelSmoothing);
+        CrossEntropyPass.RequireLabelSmoothing(labelSmoothing);
         IgnoreIndex = ignoreIndex;
         LabelSmoothing = labelSmoothing;
     }
@@ -41,7 +41,7 @@ public sealed class CrossEntropyLoss : WeightedLoss
         using var call = OperationCall.Begin();
         ClassLayout layout = ClassTargetShapes.ForCrossEntropyIndexTarget(input.Shape, target.Shape, Weight);
         CrossEntropyOptions options = Options();
-        double denominator = ClassTargets.Scan(target.Span, layout.Classes, options.Weight, IgnoreIndex);
+        double denominator = ClassLossArguments.ScanIndexTargets(target.Span, layout.Classes, options.Weight, IgnoreIndex);
 
         GraphArena arena = call.Arena;
         ClassLossNode node = arena.Claim<ClassLossNode>(this, input.Shape);

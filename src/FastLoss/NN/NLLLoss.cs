@@ -36,7 +36,7 @@ public sealed class NLLLoss : WeightedLoss
             Weight = Weight is null ? [] : Weight.Values,
             IgnoreIndex = IgnoreIndex,
         };
-        double denominator = ClassTargets.Scan(target.Span, layout.Classes, options.Weight, IgnoreIndex);
+        double denominator = ClassLossArguments.ScanIndexTargets(target.Span, layout.Classes, options.Weight, IgnoreIndex);
 
         GraphArena arena = call.Arena;
         ClassLossNode node = arena.Claim<ClassLossNode>(this, input.Shape);

@@ -17,7 +17,7 @@ public abstract class WeightedLoss : Loss
     // The classification losses word a bad reduction as their span API does.
     private static Reduction Checked(Reduction reduction)
     {
-        Functional.Classification.SpanArguments.RequireReduction(reduction);
+        Generation.ClassLossArguments.RequireReduction(reduction);
         return reduction;
     }
 }

@@ -2,6 +2,7 @@ using FastLoss.Functional.Classification;
 using System.Runtime.Intrinsics;
 using FastLoss.Kernels;
 using FastLoss.Tests.TestSupport;
+using FastLoss.Generation;
 
 namespace FastLoss.Tests.Kernels;
 

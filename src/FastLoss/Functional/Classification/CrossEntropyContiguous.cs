@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional.Classification;
 
@@ -9,12 +10,14 @@ namespace FastLoss.Functional.Classification;
 /// max - x and log(sum) (no cancellation for large logits), then the gradient scaled in place:
 /// g = s * (A * softmax - D) with a per-row A and a per-class D, as derived in <see cref="CrossEntropy"/>.
 /// </summary>
-internal static class CrossEntropyContiguous
+internal readonly struct CrossEntropyContiguous<TL, TV> : IIndexTargetRows<CrossEntropyPass>, IProbabilityTargetRows<CrossEntropyPass>
+    where TL : struct, IFloatLanes<TV>
+    where TV : struct
 {
-    internal static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    public static double IndexTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
     {
+        int batch = layout.Batch;
+        int classes = layout.Classes;
         if (SmallClassRows.Applies(classes))
         {
             return SmallClassRows.IndexTargets(logits, batch, classes, targets, ref pass);
@@ -22,14 +25,12 @@ internal static class CrossEntropyContiguous
 
         return CrossEntropyRowRuns<TL, TV>.Applies(batch, classes)
             ? CrossEntropyRowRuns<TL, TV>.IndexTargets(logits, batch, classes, targets, ref pass)
-            : IndexRows<TL, TV>(logits, batch, classes, targets, ref pass);
+            : IndexRows(logits, batch, classes, targets, ref pass);
     }
 
     /// <summary>Class-index targets, row after row on the calling thread.</summary>
     [SkipLocalsInit]
-    internal static double IndexRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    internal static double IndexRows(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
     {
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
@@ -59,7 +60,7 @@ internal static class CrossEntropyContiguous
 
                 if (writeGradient)
                 {
-                    IgnoredRowGradient<TL, TV>(ref Unsafe.Add(ref x0, offset), pass.Gradient.Slice(offset, classes), classes);
+                    IgnoredRowGradient(ref Unsafe.Add(ref x0, offset), pass.Gradient.Slice(offset, classes), classes);
                 }
 
                 continue;
@@ -127,10 +128,10 @@ internal static class CrossEntropyContiguous
         return total;
     }
 
-    internal static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    public static double ProbabilityTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
     {
+        int batch = layout.Batch;
+        int classes = layout.Classes;
         if (SmallClassRows.Applies(classes))
         {
             return SmallClassRows.ProbabilityTargets(logits, batch, classes, targets, ref pass);
@@ -138,14 +139,12 @@ internal static class CrossEntropyContiguous
 
         return CrossEntropyRowRuns<TL, TV>.Applies(batch, classes)
             ? CrossEntropyRowRuns<TL, TV>.ProbabilityTargets(logits, batch, classes, targets, ref pass)
-            : ProbabilityRows<TL, TV>(logits, batch, classes, targets, ref pass);
+            : ProbabilityRows(logits, batch, classes, targets, ref pass);
     }
 
     /// <summary>Class-probability targets, row after row on the calling thread.</summary>
     [SkipLocalsInit]
-    internal static double ProbabilityRows<TL, TV>(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    internal static double ProbabilityRows(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
     {
         bool writeLosses = !pass.EntryLosses.IsEmpty;
         bool writeGradient = !pass.Gradient.IsEmpty;
@@ -176,7 +175,7 @@ internal static class CrossEntropyContiguous
             float logSum = MathF.Log(sumExp);
 
             // With q = w * ((1 - eps) t + eps/C): loss = -sum q * log_softmax(x) = sum q * (max - x) + log(sum) * sum q.
-            ProbabilitySums<TL, TV>(ref x, ref t, ref w, weighted, classes, max, keep, epsPerClass, out float sumQ, out float gapQ);
+            ProbabilitySums(ref x, ref t, ref w, weighted, classes, max, keep, epsPerClass, out float sumQ, out float gapQ);
             float loss = gapQ + (logSum * sumQ);
 
             if (writeLosses)
@@ -196,7 +195,7 @@ internal static class CrossEntropyContiguous
                 }
                 else
                 {
-                    ProbabilityGradient<TL, TV>(ref g, ref t, ref w, weighted, classes, s * sumQ / sumExp, s, keep, epsPerClass);
+                    ProbabilityGradient(ref g, ref t, ref w, weighted, classes, s * sumQ / sumExp, s, keep, epsPerClass);
                 }
             }
         }
@@ -210,19 +209,15 @@ internal static class CrossEntropyContiguous
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV SmoothedWeight<TL, TV>(ref float t, ref float w, bool weighted, nuint i, TV keep, TV epsPerClass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    private static TV SmoothedWeight(ref float t, ref float w, bool weighted, nuint i, TV keep, TV epsPerClass)
     {
         TV q = TL.MultiplyAdd(TL.Load(ref t, i), keep, epsPerClass);
         return weighted ? TL.Multiply(q, TL.Load(ref w, i)) : q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ProbabilitySums<TL, TV>(
+    private static void ProbabilitySums(
         ref float x, ref float t, ref float w, bool weighted, int n, float max, float keep, float epsPerClass, out float sumQ, out float gapQ)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
     {
         TV top = TL.Broadcast(max);
         TV keepV = TL.Broadcast(keep);
@@ -233,13 +228,13 @@ internal static class CrossEntropyContiguous
         int i = 0;
         for (; i < last; i += TL.Count)
         {
-            TV q = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)i, keepV, epsV);
+            TV q = SmoothedWeight(ref t, ref w, weighted, (nuint)i, keepV, epsV);
             sum = TL.Add(sum, q);
             gap = TL.MultiplyAdd(q, TL.Subtract(top, TL.Load(ref x, (nuint)i)), gap);
         }
 
         TV zero = TL.Broadcast(0f);
-        TV qTail = TL.SelectFrom(i - last, SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)last, keepV, epsV), zero);
+        TV qTail = TL.SelectFrom(i - last, SmoothedWeight(ref t, ref w, weighted, (nuint)last, keepV, epsV), zero);
         sum = TL.Add(sum, qTail);
         gap = TL.MultiplyAdd(qTail, TL.Subtract(top, TL.Load(ref x, (nuint)last)), gap);
         sumQ = TL.Sum(sum);
@@ -248,10 +243,8 @@ internal static class CrossEntropyContiguous
 
     /// <summary>g = g * k - s * q, in place (g holds exp(x - max)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ProbabilityGradient<TL, TV>(
+    private static void ProbabilityGradient(
         ref float g, ref float t, ref float w, bool weighted, int n, float k, float s, float keep, float epsPerClass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
     {
         TV scale = TL.Broadcast(k);
         TV entryScale = TL.Broadcast(s);
@@ -261,12 +254,12 @@ internal static class CrossEntropyContiguous
         int i = 0;
         for (; i < last; i += TL.Count)
         {
-            TV q = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)i, keepV, epsV);
+            TV q = SmoothedWeight(ref t, ref w, weighted, (nuint)i, keepV, epsV);
             TL.Store(TL.Subtract(TL.Multiply(TL.Load(ref g, (nuint)i), scale), TL.Multiply(entryScale, q)), ref g, (nuint)i);
         }
 
         TV old = TL.Load(ref g, (nuint)last);
-        TV qLast = SmoothedWeight<TL, TV>(ref t, ref w, weighted, (nuint)last, keepV, epsV);
+        TV qLast = SmoothedWeight(ref t, ref w, weighted, (nuint)last, keepV, epsV);
         TV fresh = TL.Subtract(TL.Multiply(old, scale), TL.Multiply(entryScale, qLast));
         TL.Store(TL.SelectFrom(i - last, fresh, old), ref g, (nuint)last);
     }
@@ -275,9 +268,7 @@ internal static class CrossEntropyContiguous
     /// An ignored entry's gradient as torch's log_softmax backward gives it, 0 - softmax * 0: zeros, or NaN across
     /// the row where its softmax is NaN (a NaN or +inf logit, or every logit -inf).
     /// </summary>
-    private static void IgnoredRowGradient<TL, TV>(ref float x, Span<float> gradient, int classes)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    private static void IgnoredRowGradient(ref float x, Span<float> gradient, int classes)
     {
         float max = RowKernels.Max<TL, TV>(ref x, classes);
         float sumExp = RowKernels.SumExp<TL, TV>(ref x, classes, max);

@@ -1,4 +1,5 @@
 using FastLoss.Threading;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional.Classification;
 
@@ -79,8 +80,8 @@ internal sealed unsafe class CrossEntropyRowRuns<TL, TV> : IParallelWork
         };
         var logits = new ReadOnlySpan<float>(_logits + start, length);
         _totals[part] = _indexTargets != null
-            ? CrossEntropyContiguous.IndexRows<TL, TV>(logits, rows, _classes, new ReadOnlySpan<long>(_indexTargets + first, rows), ref pass)
-            : CrossEntropyContiguous.ProbabilityRows<TL, TV>(logits, rows, _classes, new ReadOnlySpan<float>(_probabilityTargets + start, length), ref pass);
+            ? CrossEntropyContiguous<TL, TV>.IndexRows(logits, rows, _classes, new ReadOnlySpan<long>(_indexTargets + first, rows), ref pass)
+            : CrossEntropyContiguous<TL, TV>.ProbabilityRows(logits, rows, _classes, new ReadOnlySpan<float>(_probabilityTargets + start, length), ref pass);
     }
 
     private static double Run(ReadOnlySpan<float> logits, int batch, int classes, long* indexTargets, float* probabilityTargets, scoped ref CrossEntropyPass pass)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional.Classification;
 
@@ -10,13 +11,13 @@ namespace FastLoss.Functional.Classification;
 /// gathered once per block. The last block ends at the row's end and may overlap the previous one: it rewrites
 /// the shared entries with the same values, and only its fresh lanes count towards the total.
 /// </summary>
-internal static class CrossEntropyStrided
+internal readonly struct CrossEntropyStrided<TL, TV> : IIndexTargetRows<CrossEntropyPass>, IProbabilityTargetRows<CrossEntropyPass>
+    where TL : struct, IFloatLanes<TV>
+    where TV : struct
 {
     private const int MaxLanes = 16;
 
-    internal static double IndexTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    public static double IndexTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
     {
         int classes = layout.Classes;
         int inner = layout.Inner;
@@ -162,9 +163,7 @@ internal static class CrossEntropyStrided
         return total;
     }
 
-    internal static double ProbabilityTargets<TL, TV>(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
-        where TL : struct, IFloatLanes<TV>
-        where TV : struct
+    public static double ProbabilityTargets(ReadOnlySpan<float> logits, ClassLayout layout, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
     {
         int classes = layout.Classes;
         int inner = layout.Inner;

@@ -1,7 +1,9 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Functional.Classification;
 
 /// <summary>What one pass of the NLL kernels reads and writes besides the input and the targets.</summary>
-internal ref struct NllPass
+internal ref struct NllPass : IClassLossPass<NllLossOptions, NllPass>
 {
     /// <summary>The class weights, or empty for all ones.</summary>
     public ReadOnlySpan<float> Weight;
@@ -20,4 +22,20 @@ internal ref struct NllPass
 
     /// <summary>Where d loss / d input is added (same layout as the input).</summary>
     public Span<float> Gradient;
+
+    public static void CheckOptions(NllLossOptions options, int classes, bool probabilityTargets) =>
+        ClassLossArguments.RequireWeight(options.Weight, classes, probabilityTargets);
+
+    public static NllPass Create(
+        ClassLayout layout, NllLossOptions options, float gradientScale,
+        Span<float> entryLosses, Span<float> gradient, ReadOnlySpan<float> entryUpstream) =>
+        new()
+        {
+            Weight = options.Weight,
+            IgnoreIndex = options.IgnoreIndex,
+            GradientScale = gradientScale,
+            EntryUpstream = entryUpstream,
+            EntryLosses = entryLosses,
+            Gradient = gradient,
+        };
 }

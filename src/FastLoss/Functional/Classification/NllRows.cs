@@ -1,10 +1,12 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Functional.Classification;
 
 /// <summary>
 /// The NLL kernels, for every class layout: each entry reads (forward) or writes (backward) the one element at its
 /// target class, <c>(b * Classes + y) * Inner + i</c>, so there is nothing to vectorize over the classes.
 /// </summary>
-internal static class NllRows
+internal readonly struct NllRows : IIndexTargetRows<NllPass>, IIndexTargetGradientRows<NllPass>
 {
     /// <summary>-w[y] * input[y] per entry, written to the pass's entry losses when given; returns their sum.</summary>
     public static double IndexTargets(ReadOnlySpan<float> input, ClassLayout layout, ReadOnlySpan<long> targets, scoped ref NllPass pass)

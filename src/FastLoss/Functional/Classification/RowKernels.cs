@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FastLoss.Generation;
 
 namespace FastLoss.Functional.Classification;
 

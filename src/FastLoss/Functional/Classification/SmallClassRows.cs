@@ -21,7 +21,7 @@ internal static unsafe class SmallClassRows
     /// <summary>Whether rows of <paramref name="classes"/> run here.</summary>
     public static bool Applies(int classes) => Avx512F.IsSupported && classes >= 1 && classes <= Lanes;
 
-    /// <summary>Class-index targets; the same results as <see cref="CrossEntropyContiguous"/>.</summary>
+    /// <summary>Class-index targets; the same results as <see cref="CrossEntropyContiguous{TL, TV}"/>.</summary>
     [SkipLocalsInit]
     public static double IndexTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<long> targets, scoped ref CrossEntropyPass pass)
     {
@@ -106,7 +106,7 @@ internal static unsafe class SmallClassRows
         return total;
     }
 
-    /// <summary>Class-probability targets; the same results as <see cref="CrossEntropyContiguous"/>.</summary>
+    /// <summary>Class-probability targets; the same results as <see cref="CrossEntropyContiguous{TL, TV}"/>.</summary>
     [SkipLocalsInit]
     public static double ProbabilityTargets(ReadOnlySpan<float> logits, int batch, int classes, ReadOnlySpan<float> targets, scoped ref CrossEntropyPass pass)
     {

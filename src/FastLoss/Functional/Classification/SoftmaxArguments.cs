@@ -1,3 +1,5 @@
+using FastLoss.Generation;
+
 namespace FastLoss.Functional.Classification;
 
 /// <summary>The checks and the layout dispatch shared by <see cref="SoftmaxKernel"/> and <see cref="LogSoftmaxKernel"/>.</summary>
@@ -5,18 +7,18 @@ internal static class SoftmaxArguments
 {
     public static void CheckForward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output)
     {
-        SpanArguments.RequireLength(input.Length, layout.Length, "The input", layout);
-        SpanArguments.RequireLength(output.Length, layout.Length, "The output", layout);
-        SpanArguments.RequireDisjoint(output, input, "The output", "the input");
+        ClassLossArguments.RequireLength(input.Length, layout.Length, "The input", layout);
+        ClassLossArguments.RequireLength(output.Length, layout.Length, "The output", layout);
+        ClassLossArguments.RequireDisjoint(output, input, "The output", "the input");
     }
 
     public static void CheckBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, ClassLayout layout, Span<float> inputGradient)
     {
-        SpanArguments.RequireLength(output.Length, layout.Length, "The output", layout);
-        SpanArguments.RequireLength(outputGradient.Length, layout.Length, "The output gradient", layout);
-        SpanArguments.RequireLength(inputGradient.Length, layout.Length, "The input gradient", layout);
-        SpanArguments.RequireDisjoint(inputGradient, output, "The input gradient", "the output");
-        SpanArguments.RequireDisjoint(inputGradient, outputGradient, "The input gradient", "the output gradient");
+        ClassLossArguments.RequireLength(output.Length, layout.Length, "The output", layout);
+        ClassLossArguments.RequireLength(outputGradient.Length, layout.Length, "The output gradient", layout);
+        ClassLossArguments.RequireLength(inputGradient.Length, layout.Length, "The input gradient", layout);
+        ClassLossArguments.RequireDisjoint(inputGradient, output, "The input gradient", "the output");
+        ClassLossArguments.RequireDisjoint(inputGradient, outputGradient, "The input gradient", "the output gradient");
     }
 
     public static void RunForward(ReadOnlySpan<float> input, ClassLayout layout, Span<float> output, bool log)

@@ -42,7 +42,7 @@ public static class CtcLoss
         ReadOnlySpan<float> logProbs, CtcLayout layout, CtcTargets targets, Span<float> losses, Span<float> workspace, CtcOptions options = default)
     {
         int longest = Prepare(logProbs, layout, targets, options, workspace, Reduction.None, reduced: false);
-        SpanArguments.RequireDisjoint(losses, workspace, nameof(losses), nameof(workspace));
+        ClassLossArguments.RequireDisjoint(losses, workspace, nameof(losses), nameof(workspace));
         RequireLength(nameof(losses), layout.Batch, losses.Length);
         RunLosses(logProbs, layout, targets, longest, options.Blank, workspace);
         Reduce(workspace[..layout.Batch], targets.TargetLengths, options.ZeroInfinity, Reduction.None, losses);
@@ -78,8 +78,8 @@ public static class CtcLoss
         RequireLength(nameof(losses), layout.Batch, losses.Length);
         RequireLength(nameof(upstream), layout.Batch, upstream.Length);
         RequireGradient(logProbs, layout, logProbsGrad, workspace);
-        SpanArguments.RequireDisjoint(losses, workspace, nameof(losses), nameof(workspace));
-        SpanArguments.RequireDisjoint(losses, logProbsGrad, nameof(losses), nameof(logProbsGrad));
+        ClassLossArguments.RequireDisjoint(losses, workspace, nameof(losses), nameof(workspace));
+        ClassLossArguments.RequireDisjoint(losses, logProbsGrad, nameof(losses), nameof(logProbsGrad));
         RunLosses(logProbs, layout, targets, longest, options.Blank, workspace);
         ReadOnlySpan<float> nll = workspace[..layout.Batch];
         SequenceUpstream(nll, targets.TargetLengths, options.ZeroInfinity, Reduction.None, upstream, workspace.Slice(layout.Batch, layout.Batch));
@@ -155,7 +155,7 @@ public static class CtcLoss
     private static int Prepare(
         ReadOnlySpan<float> logProbs, CtcLayout layout, CtcTargets targets, CtcOptions options, Span<float> workspace, Reduction reduction, bool reduced)
     {
-        SpanArguments.RequireReduction(reduction);
+        ClassLossArguments.RequireReduction(reduction);
         if (reduced && reduction == Reduction.None)
         {
             throw new ArgumentException("Reduction.None gives one loss per sequence: call ForwardNone or ForwardBackwardNone.", nameof(reduction));
@@ -170,7 +170,7 @@ public static class CtcLoss
             throw CtcErrors.WorkspaceTooShort(needed, workspace.Length);
         }
 
-        SpanArguments.RequireDisjoint(workspace, logProbs, nameof(workspace), nameof(logProbs));
+        ClassLossArguments.RequireDisjoint(workspace, logProbs, nameof(workspace), nameof(logProbs));
         return longest;
     }
 
@@ -194,8 +194,8 @@ public static class CtcLoss
     private static void RequireGradient(ReadOnlySpan<float> logProbs, CtcLayout layout, Span<float> logProbsGrad, Span<float> workspace)
     {
         RequireLength(nameof(logProbsGrad), layout.Length, logProbsGrad.Length);
-        SpanArguments.RequireDisjoint(logProbsGrad, logProbs, nameof(logProbsGrad), nameof(logProbs));
-        SpanArguments.RequireDisjoint(logProbsGrad, workspace, nameof(logProbsGrad), nameof(workspace));
+        ClassLossArguments.RequireDisjoint(logProbsGrad, logProbs, nameof(logProbsGrad), nameof(logProbs));
+        ClassLossArguments.RequireDisjoint(logProbsGrad, workspace, nameof(logProbsGrad), nameof(workspace));
     }
 
     private static void RequireLength(string name, int expected, int actual)

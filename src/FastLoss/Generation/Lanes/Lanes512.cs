@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using FastLoss.Generation;
 
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>Sixteen floats per vector (AVX-512); exp and log in float32 (<see cref="FastVectorMath"/>).</summary>
-internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
+public readonly struct Lanes512 : IFloatLanes<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
 

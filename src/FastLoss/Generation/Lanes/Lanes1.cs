@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>One float per "vector": the scalar path, for short rows and machines without SIMD.</summary>
-internal readonly struct Lanes1 : IFloatLanes<float>
+public readonly struct Lanes1 : IFloatLanes<float>
 {
     public static int Count => 1;
 

@@ -1,12 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-using FastLoss.Generation;
 
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>Four floats per vector (SSE, NEON).</summary>
-internal readonly struct Lanes128 : IFloatLanes<Vector128<float>>
+public readonly struct Lanes128 : IFloatLanes<Vector128<float>>
 {
     public static int Count => Vector128<float>.Count;
 

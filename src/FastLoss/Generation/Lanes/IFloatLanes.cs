@@ -1,4 +1,4 @@
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>
 /// The float operations the classification kernels need, at one vector width. The kernels are written once,
@@ -6,7 +6,7 @@ namespace FastLoss.Functional.Classification;
 /// the one-lane width is the scalar path, so no kernel carries a separate scalar tail loop.
 /// </summary>
 /// <typeparam name="TVector">The vector type (for example <c>Vector512&lt;float&gt;</c>, or <c>float</c> itself).</typeparam>
-internal interface IFloatLanes<TVector>
+public interface IFloatLanes<TVector>
     where TVector : struct
 {
     /// <summary>The number of floats in one vector.</summary>

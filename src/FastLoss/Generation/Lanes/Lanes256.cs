@@ -1,12 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-using FastLoss.Generation;
 
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>Eight floats per vector (AVX2).</summary>
-internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
+public readonly struct Lanes256 : IFloatLanes<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
 

@@ -1,9 +1,9 @@
 using System.Runtime.Intrinsics;
 
-namespace FastLoss.Functional.Classification;
+namespace FastLoss.Generation;
 
 /// <summary>The vector width a kernel runs at for a given vectorized extent.</summary>
-internal enum LaneWidth
+public enum LaneWidth
 {
     One,
     Bits128,
@@ -12,7 +12,7 @@ internal enum LaneWidth
 }
 
 /// <summary>Picks the widest accelerated vector that fits in the vectorized extent (the class count of a contiguous row, or the inner size of a strided one).</summary>
-internal static class LaneWidths
+public static class LaneWidths
 {
     /// <summary>
     /// The kernels finish a row with one vector that overlaps the previous one (masked where it matters), so a
