@@ -56,6 +56,9 @@ internal static class Differentiator
                 return Div(du, Add(One, u));
             case Function.Sqrt:
                 return Div(du, Mul(new Constant(2), c));
+            case Function.NormFromSquares:
+                // torch's norm backward: x / norm, masked to 0 where the norm is 0.
+                return Mul(new Conditional(new Binary(BinaryOperator.GreaterThan, u, Zero), Div(One, Mul(new Constant(2), c)), Zero), du);
             case Function.Sign:
                 return Zero;
             case Function.Sigmoid:
@@ -72,6 +75,16 @@ internal static class Differentiator
                 // a 0/1 mask that multiplies the rest of the chain: a masked-out infinite du gives NaN, as torch's does.
                 Expr passes = new Binary(BinaryOperator.GreaterThanOrEqual, u, c.Second!);
                 return Add(Mul(new Conditional(passes, One, Zero), du), Mul(new Conditional(passes, Zero, One), D(c.Second!, v)));
+            }
+            case Function.Minimum:
+            {
+                // torch's minimum backward: each side gets the gradient unless it is the larger, half of it at a tie
+                // (so both get all of it where a NaN makes every comparison false).
+                Expr b = c.Second!;
+                Expr half = new Constant(0.5);
+                Expr toFirst = new Conditional(new Binary(BinaryOperator.GreaterThan, u, b), Zero, new Conditional(new Binary(BinaryOperator.Equal, u, b), half, One));
+                Expr toSecond = new Conditional(new Binary(BinaryOperator.LessThan, u, b), Zero, new Conditional(new Binary(BinaryOperator.Equal, u, b), half, One));
+                return Add(Mul(toFirst, du), Mul(toSecond, D(b, v)));
             }
             case Function.ClampMinNoGrad:
                 // torch's clamp_ under no_grad on a clone (gaussian_nll_loss' var): the value is clamped, the gradient

@@ -183,6 +183,18 @@ internal sealed class ExpressionWriter
             return _width.IsScalar ? $"MathF.Max({arguments})" : $"{_width.VectorClass}.Max({arguments})";
         }
 
+        if (c.Function is Function.Minimum)
+        {
+            // torch's minimum has min's value; only its derivative differs.
+            return _width.IsScalar ? $"MathF.Min({arguments})" : $"{_width.VectorClass}.Min({arguments})";
+        }
+
+        if (c.Function is Function.NormFromSquares)
+        {
+            // The norm's value is sqrt's; only its derivative differs.
+            return _width.IsScalar ? $"MathF.Sqrt({arguments})" : $"{_width.VectorClass}.Sqrt({arguments})";
+        }
+
         string target = _width.IsScalar
             ? c.Function switch
             {

@@ -62,5 +62,7 @@ internal enum Function
     XLogY,
     ClampMin,
     ClampMinNoGrad,
+    NormFromSquares,
+    Minimum,
     RowSum,
 }

@@ -154,7 +154,7 @@ internal sealed class FormulaParser
         }
 
         var arguments = invocation.ArgumentList.Arguments;
-        int arity = function is Function.Max or Function.Min or Function.XLogY or Function.ClampMin or Function.ClampMinNoGrad ? 2 : 1;
+        int arity = function is Function.Max or Function.Min or Function.Minimum or Function.XLogY or Function.ClampMin or Function.ClampMinNoGrad ? 2 : 1;
         if (arguments.Count != arity)
         {
             return Unsupported(invocation, $"'{method!.Name}' takes {arity} argument(s) in a formula");
@@ -215,6 +215,8 @@ internal sealed class FormulaParser
                 "XLogY" => Function.XLogY,
                 "ClampMin" => Function.ClampMin,
                 "ClampMinNoGrad" => Function.ClampMinNoGrad,
+                "NormFromSquares" => Function.NormFromSquares,
+                "Minimum" => Function.Minimum,
                 _ => null,
             };
         }

@@ -12,9 +12,9 @@ public static partial class TripletMargin
     [RowwiseLoss(Inputs = 3, WithTarget = false)]
     private static float PerRow(float anchor, float positive, float negative, float margin = 1f, float eps = 1e-6f, bool swap = false) =>
         ElementMath.ClampMin(
-            margin + MathF.Sqrt(Row.Sum((anchor - positive + eps) * (anchor - positive + eps)))
+            margin + ElementMath.NormFromSquares(Row.Sum((anchor - positive + eps) * (anchor - positive + eps)))
             - (swap
-                ? MathF.Min(MathF.Sqrt(Row.Sum((anchor - negative + eps) * (anchor - negative + eps))), MathF.Sqrt(Row.Sum((positive - negative + eps) * (positive - negative + eps))))
-                : MathF.Sqrt(Row.Sum((anchor - negative + eps) * (anchor - negative + eps)))),
+                ? ElementMath.Minimum(ElementMath.NormFromSquares(Row.Sum((anchor - negative + eps) * (anchor - negative + eps))), ElementMath.NormFromSquares(Row.Sum((positive - negative + eps) * (positive - negative + eps))))
+                : ElementMath.NormFromSquares(Row.Sum((anchor - negative + eps) * (anchor - negative + eps)))),
             0f);
 }

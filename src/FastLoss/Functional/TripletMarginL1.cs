@@ -10,7 +10,7 @@ public static partial class TripletMarginL1
         ElementMath.ClampMin(
             margin + Row.Sum(MathF.Abs(anchor - positive + eps))
             - (swap
-                ? MathF.Min(Row.Sum(MathF.Abs(anchor - negative + eps)), Row.Sum(MathF.Abs(positive - negative + eps)))
+                ? ElementMath.Minimum(Row.Sum(MathF.Abs(anchor - negative + eps)), Row.Sum(MathF.Abs(positive - negative + eps)))
                 : Row.Sum(MathF.Abs(anchor - negative + eps))),
             0f);
 }

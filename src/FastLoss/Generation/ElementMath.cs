@@ -49,4 +49,18 @@ public static class ElementMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ClampMinNoGrad(float u, float min) => MathF.Max(u, min);
+
+    /// <summary>
+    /// A 2-norm from its sum of squares, sqrt(u), with torch's norm backward in a formula: where the norm is 0 its
+    /// gradient is 0 (sqrt's derivative is infinite there, and infinity times the squares' zero slope would be NaN).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float NormFromSquares(float u) => MathF.Sqrt(u);
+
+    /// <summary>
+    /// torch's minimum(a, b) (NaN where either is): in a formula its gradient goes to the smaller argument and is
+    /// split in half at a tie, as torch's does (MathF.Min's derivative would give all of it to one side).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Minimum(float a, float b) => MathF.Min(a, b);
 }

@@ -32,16 +32,8 @@ public sealed class GaussianNLLLoss : Loss
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(var);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, input, target, var));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, input, target, var));
     }
 
     /// <summary>torch's message for <c>loss(input, target)</c> without the variance.</summary>

@@ -40,16 +40,8 @@ public abstract class Loss : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, input, target));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, input, target));
     }
 
     /// <summary>The loss function itself, for losses defined outside the library.</summary>

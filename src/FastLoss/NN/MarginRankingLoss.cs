@@ -27,16 +27,8 @@ public sealed class MarginRankingLoss : Loss
         ArgumentNullException.ThrowIfNull(input1);
         ArgumentNullException.ThrowIfNull(input2);
         ArgumentNullException.ThrowIfNull(target);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, input1, input2, target));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, input1, input2, target));
     }
 
     /// <summary>torch's message for <c>loss(input, target)</c> on a loss of three arguments.</summary>

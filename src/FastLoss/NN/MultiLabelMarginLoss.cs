@@ -16,16 +16,8 @@ public sealed class MultiLabelMarginLoss(Reduction reduction = Reduction.Mean) :
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, input, target));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, input, target));
     }
 
     /// <summary>A float target is not class indices.</summary>

@@ -36,16 +36,8 @@ public sealed class MultiMarginLoss : Loss
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, input, target));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, input, target));
     }
 
     /// <summary>A float target is not class indices.</summary>

@@ -43,16 +43,8 @@ public sealed class TripletMarginLoss : Loss
         ArgumentNullException.ThrowIfNull(anchor);
         ArgumentNullException.ThrowIfNull(positive);
         ArgumentNullException.ThrowIfNull(negative);
-        GraphArena arena = GraphArena.Current;
-        arena.Enter();
-        try
-        {
-            return arena.Result(Compute(arena, anchor, positive, negative));
-        }
-        finally
-        {
-            arena.Leave();
-        }
+        using var call = OperationCall.Begin();
+        return call.Return(Compute(call.Arena, anchor, positive, negative));
     }
 
     /// <summary>torch's message for a call with two arguments.</summary>

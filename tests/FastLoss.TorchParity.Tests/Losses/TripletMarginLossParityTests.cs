@@ -74,6 +74,60 @@ public sealed class TripletMarginLossParityTests
         Closeness.AssertClose(gn, fn.Grad!.Span, 1e-5, 1e-6, what + " negative gradient", scale);
     }
 
+    /// <summary>
+    /// Rows where torch's gradient rules decide at a boundary: a distance of exactly 0 (anchor 0 and positive eps, so
+    /// a - p + eps is 0), where the norm's backward gives 0 and sqrt's would give NaN; and, under swap, a tie of
+    /// d(a, n) and d(p, n) (anchor equal to positive), where torch's minimum splits the gradient in half.
+    /// </summary>
+    [Theory]
+    [InlineData(2f, false)]
+    [InlineData(2f, true)]
+    [InlineData(1f, true)]
+    public void Matches_torch_at_a_zero_distance_and_at_a_swap_tie(float p, bool swap)
+    {
+        const int rows = 3, features = 19;
+        int[] shape = [rows, features];
+        var data = new ParityData(4242 + (int)p + (swap ? 1 : 0));
+        float[] a = data.Uniform(rows * features, -1f, 1f), pos = (float[])a.Clone(), noise = data.Uniform(rows * features, -0.01f, 0.01f);
+        for (int i = 0; i < features; i++)
+        {
+            // Row 0: a distance of exactly 0 between anchor and positive (rows 1 and 2: anchor equal to positive).
+            a[i] = 0f;
+            pos[i] = 1e-6f;
+        }
+
+        // The negatives lie close to the anchors, so every row is inside the margin and passes its gradient on.
+        float[] neg = [.. a.Select((v, i) => v + noise[i])];
+
+        float[] value, ga, gp, gn;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.Tensor ta = TorchConvert.ToTorch(a, shape, requiresGrad: true);
+            torch.Tensor tp = TorchConvert.ToTorch(pos, shape, requiresGrad: true);
+            torch.Tensor tn = TorchConvert.ToTorch(neg, shape, requiresGrad: true);
+            torch.Tensor loss = torch.nn.functional.triplet_margin_loss(ta, tp, tn, 1f, (long)p, 1e-6, swap, torch.nn.Reduction.Sum);
+            loss.backward();
+            value = TorchConvert.ToArray(loss);
+            ga = TorchConvert.ToArray(ta.grad!);
+            gp = TorchConvert.ToArray(tp.grad!);
+            gn = TorchConvert.ToArray(tn.grad!);
+        }
+
+        var fa = Tensor.FromValues(a, shape);
+        var fp = Tensor.FromValues(pos, shape);
+        var fn = Tensor.FromValues(neg, shape);
+        fa.RequiresGrad = fp.RequiresGrad = fn.RequiresGrad = true;
+        Tensor result = new TripletMarginLoss(1f, p, 1e-6f, swap, Reduction.Sum).Forward(fa, fp, fn);
+        result.Backward();
+        string what = string.Create(CultureInfo.InvariantCulture, $"TripletMarginLoss(p={p}, swap={swap}) at boundaries");
+        Closeness.AssertClose(value, result.Span, 1e-5, 1e-5, what + " value");
+        Assert.True(value[0] > 3 * 0.5f, "every row is inside the margin");
+        Assert.All(fa.Grad!.ToArray(), g => Assert.True(float.IsFinite(g), "a gradient is not finite"));
+        Closeness.AssertClose(ga, fa.Grad!.Span, 1e-5, 1e-6, what + " anchor gradient");
+        Closeness.AssertClose(gp, fp.Grad!.Span, 1e-5, 1e-6, what + " positive gradient");
+        Closeness.AssertClose(gn, fn.Grad!.Span, 1e-5, 1e-6, what + " negative gradient");
+    }
+
     [Fact]
     public void Inputs_of_different_ranks_are_refused_in_torchs_words()
     {
