@@ -86,6 +86,25 @@ internal static class Differentiator
                 Expr toSecond = new Conditional(new Binary(BinaryOperator.LessThan, u, b), Zero, new Conditional(new Binary(BinaryOperator.Equal, u, b), half, One));
                 return Add(Mul(toFirst, du), Mul(toSecond, D(b, v)));
             }
+            case Function.AbsPow:
+            {
+                // d|u|^p = p sign(u) |u|^(p - 1) du, masked to 0 where u is 0 as torch's norm backward is; an exponent
+                // that varies adds |u|^p log|u| dp.
+                Expr p = c.Second!;
+                Expr slope = new Conditional(
+                    new Binary(BinaryOperator.Equal, u, Zero),
+                    Zero,
+                    Mul(Mul(p, new Call(Function.Sign, u, null)), new Call(Function.AbsPow, u, Sub(p, One))));
+                return WithExponent(Mul(slope, du), Mul(c, new Call(Function.Log, new Call(Function.Abs, u, null), null)), D(p, v));
+            }
+            case Function.RootOf:
+            {
+                // d u^(1/p) = u^(1/p) / (p u) du, 0 where u is 0 (torch's norm backward where the norm is 0); an
+                // exponent that varies adds -u^(1/p) log(u) / p^2 dp.
+                Expr p = c.Second!;
+                Expr slope = new Conditional(new Binary(BinaryOperator.GreaterThan, u, Zero), Div(c, Mul(p, u)), Zero);
+                return WithExponent(Mul(slope, du), Neg(Div(Mul(c, new Call(Function.Log, u, null)), Mul(p, p))), D(p, v));
+            }
             case Function.ClampMinNoGrad:
                 // torch's clamp_ under no_grad on a clone (gaussian_nll_loss' var): the value is clamped, the gradient
                 // flows as though it were not.
@@ -101,6 +120,10 @@ internal static class Differentiator
                 throw new InvalidOperationException($"No derivative rule for {c.Function}");
         }
     }
+
+    /// <summary>The derivative through the base, plus the exponent's term when the exponent is not constant.</summary>
+    private static Expr WithExponent(Expr throughBase, Expr perExponent, Expr exponentDerivative) =>
+        exponentDerivative is Constant { Value: 0 } ? throughBase : Add(throughBase, Mul(perExponent, exponentDerivative));
 
     private static readonly Expr Zero = new Constant(0);
     private static readonly Expr One = new Constant(1);

@@ -31,7 +31,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CannotDifferentiate = new(
         id: "FL1003",
         title: "Formula uses a construct the generator cannot differentiate",
-        messageFormat: "'{0}' cannot be differentiated by the FastLoss generator: {1}. Supported: + - * /, unary minus, numeric literals, the method's parameters, MathF.Abs/Exp/Log/Sqrt/Max/Min/Tanh, ElementMath.Log1P/Sign/Sigmoid/XLogY/ClampMin/ClampMinNoGrad, constants such as float.NaN, bool flags, comparisons, && || !, and ?:.",
+        messageFormat: "'{0}' cannot be differentiated by the FastLoss generator: {1}. Supported: + - * /, unary minus, numeric literals, the method's parameters, MathF.Abs/Exp/Log/Sqrt/Max/Min/Tanh, ElementMath.Log1P/Sign/Sigmoid/XLogY/ClampMin/ClampMinNoGrad/Minimum/NormFromSquares/AbsPow/RootOf, Row.Sum in a row-wise loss, constants such as float.NaN, bool flags, comparisons, && || !, and ?:.",
         category: "FastLoss.Declaration",
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

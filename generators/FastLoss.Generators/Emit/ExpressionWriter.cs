@@ -198,12 +198,12 @@ internal sealed class ExpressionWriter
         string target = _width.IsScalar
             ? c.Function switch
             {
-                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY => "global::FastLoss.Generation.ElementMath." + c.Function,
+                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY or Function.AbsPow or Function.RootOf => "global::FastLoss.Generation.ElementMath." + c.Function,
                 _ => "MathF." + c.Function,
             }
             : c.Function switch
             {
-                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY => "global::FastLoss.Generation.VectorMath." + c.Function,
+                Function.Log1P or Function.Sign or Function.Sigmoid or Function.XLogY or Function.AbsPow or Function.RootOf => "global::FastLoss.Generation.VectorMath." + c.Function,
                 Function.Tanh => throw new InvalidOperationException("Tanh has no vector form; the spec is scalar-only"),
                 // FastVectorMath's float32 exp and log are several times faster than the runtime's (which widen to
                 // double), and give the same numbers at every width.

@@ -64,5 +64,7 @@ internal enum Function
     ClampMinNoGrad,
     NormFromSquares,
     Minimum,
+    AbsPow,
+    RootOf,
     RowSum,
 }

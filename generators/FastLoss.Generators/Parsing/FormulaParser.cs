@@ -154,7 +154,7 @@ internal sealed class FormulaParser
         }
 
         var arguments = invocation.ArgumentList.Arguments;
-        int arity = function is Function.Max or Function.Min or Function.Minimum or Function.XLogY or Function.ClampMin or Function.ClampMinNoGrad ? 2 : 1;
+        int arity = function is Function.Max or Function.Min or Function.Minimum or Function.AbsPow or Function.RootOf or Function.XLogY or Function.ClampMin or Function.ClampMinNoGrad ? 2 : 1;
         if (arguments.Count != arity)
         {
             return Unsupported(invocation, $"'{method!.Name}' takes {arity} argument(s) in a formula");
@@ -217,6 +217,8 @@ internal sealed class FormulaParser
                 "ClampMinNoGrad" => Function.ClampMinNoGrad,
                 "NormFromSquares" => Function.NormFromSquares,
                 "Minimum" => Function.Minimum,
+                "AbsPow" => Function.AbsPow,
+                "RootOf" => Function.RootOf,
                 _ => null,
             };
         }

@@ -63,4 +63,18 @@ public static class ElementMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Minimum(float a, float b) => MathF.Min(a, b);
+
+    /// <summary>
+    /// |u|^p, the term of a p-norm: in a formula its derivative is p sign(u) |u|^(p - 1), and 0 where u is 0 (as
+    /// torch's norm backward masks it; for p &lt; 1 the power alone would be infinite there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float AbsPow(float u, float p) => MathF.Pow(MathF.Abs(u), p);
+
+    /// <summary>
+    /// u^(1 / p), a p-norm from its sum of powers: in a formula its derivative is 0 where u is 0, as torch's norm
+    /// backward gives where the norm is 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float RootOf(float u, float p) => MathF.Pow(u, 1f / p);
 }

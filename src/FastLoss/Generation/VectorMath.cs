@@ -101,4 +101,52 @@ public static class VectorMath
         var zero = Vector128.Equals(a, Vector128<float>.Zero) & Vector128.Equals(b, b);
         return Vector128.ConditionalSelect(zero, Vector128<float>.Zero, product);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AbsPow(Vector512<float> u, Vector512<float> p)
+    {
+        // exp(p log|u|), exactly 0 where u is 0 (the exp of -inf would be a denormal).
+        var magnitude = Vector512.Abs(u);
+        var power = FastVectorMath.Exp(p * FastVectorMath.Log(magnitude));
+        return Vector512.ConditionalSelect(Vector512.Equals(magnitude, Vector512<float>.Zero), Vector512<float>.Zero, power);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> RootOf(Vector512<float> u, Vector512<float> p)
+    {
+        var root = FastVectorMath.Exp(FastVectorMath.Log(u) / p);
+        return Vector512.ConditionalSelect(Vector512.Equals(u, Vector512<float>.Zero), Vector512<float>.Zero, root);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AbsPow(Vector256<float> u, Vector256<float> p)
+    {
+        // exp(p log|u|), exactly 0 where u is 0 (the exp of -inf would be a denormal).
+        var magnitude = Vector256.Abs(u);
+        var power = FastVectorMath.Exp(p * FastVectorMath.Log(magnitude));
+        return Vector256.ConditionalSelect(Vector256.Equals(magnitude, Vector256<float>.Zero), Vector256<float>.Zero, power);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> RootOf(Vector256<float> u, Vector256<float> p)
+    {
+        var root = FastVectorMath.Exp(FastVectorMath.Log(u) / p);
+        return Vector256.ConditionalSelect(Vector256.Equals(u, Vector256<float>.Zero), Vector256<float>.Zero, root);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> AbsPow(Vector128<float> u, Vector128<float> p)
+    {
+        // exp(p log|u|), exactly 0 where u is 0 (the exp of -inf would be a denormal).
+        var magnitude = Vector128.Abs(u);
+        var power = FastVectorMath.Exp(p * FastVectorMath.Log(magnitude));
+        return Vector128.ConditionalSelect(Vector128.Equals(magnitude, Vector128<float>.Zero), Vector128<float>.Zero, power);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> RootOf(Vector128<float> u, Vector128<float> p)
+    {
+        var root = FastVectorMath.Exp(FastVectorMath.Log(u) / p);
+        return Vector128.ConditionalSelect(Vector128.Equals(u, Vector128<float>.Zero), Vector128<float>.Zero, root);
+    }
 }

@@ -6,7 +6,7 @@ namespace FastLoss.NN;
 
 /// <summary>
 /// torch.nn.TripletMarginLoss(margin, p, eps, swap): per row, max(0, margin + d(anchor, positive) - d(anchor, negative))
-/// with torch's pairwise distance ||u - v + eps||_p, p = 2 (the default) or 1; inputs (N, D) or unbatched (D). All three
+/// with torch's pairwise distance ||u - v + eps||_p for any finite p &gt; 0 (2 by default); inputs (N, D) or unbatched (D). All three
 /// inputs get torch's gradients. Call <see cref="Forward(Tensor, Tensor, Tensor)"/>.
 /// </summary>
 public sealed class TripletMarginLoss : Loss
@@ -14,9 +14,9 @@ public sealed class TripletMarginLoss : Loss
     public TripletMarginLoss(float margin = 1f, float p = 2f, float eps = 1e-6f, bool swap = false, Reduction reduction = Reduction.Mean)
         : base(reduction)
     {
-        if (p is not (1f or 2f))
+        if (!(p > 0f && float.IsFinite(p)))
         {
-            throw new ArgumentOutOfRangeException(nameof(p), $"TripletMarginLoss: p = {p} is not supported; FastLoss has the norms p = 1 and p = 2");
+            throw new ArgumentOutOfRangeException(nameof(p), $"TripletMarginLoss: p = {p} is not supported; FastLoss has the p-norms of a finite p > 0 (not torch's p = 0 count, negative or infinite norms)");
         }
 
         Margin = margin;
@@ -27,7 +27,7 @@ public sealed class TripletMarginLoss : Loss
 
     public float Margin { get; }
 
-    /// <summary>The norm of the distance, 1 or 2.</summary>
+    /// <summary>The norm of the distance: 2 and 1 have kernels of their own, any other p &gt; 0 the general p-norm's.</summary>
     public float P { get; }
 
     /// <summary>Added to the difference before its norm, as torch's pairwise_distance.</summary>
@@ -61,38 +61,19 @@ public sealed class TripletMarginLoss : Loss
         bool record = arena.WantsGraph(anchor, positive, negative);
         int n = anchor.Length;
         Span<float> ga = record ? node.Gradient(0, n) : default, gp = record ? node.Gradient(1, n) : default, gn = record ? node.Gradient(2, n) : default;
-        bool l1 = P == 1f;
+        var inputs = new Triplets(anchor.Data, positive.Data, negative.Data, rows);
         if (Reduction == Reduction.None)
         {
-            if (l1)
+            ForwardNone(inputs, output.Data);
+            if (record)
             {
-                TripletMarginL1.ForwardNone(anchor.Data, positive.Data, negative.Data, rows, output.Data, Margin, Eps, Swap);
+                // The rows' gradients of upstream 1; the node scales them by each row's upstream.
+                ForwardBackward(inputs, ga, gp, gn, Reduction.Sum);
             }
-            else
-            {
-                TripletMargin.ForwardNone(anchor.Data, positive.Data, negative.Data, rows, output.Data, Margin, Eps, Swap);
-            }
-
-            if (record && l1)
-            {
-                TripletMarginL1.Backward(anchor.Data, positive.Data, negative.Data, rows, ga, gp, gn, Reduction.Sum, 1f, Margin, Eps, Swap);
-            }
-            else if (record)
-            {
-                TripletMargin.Backward(anchor.Data, positive.Data, negative.Data, rows, ga, gp, gn, Reduction.Sum, 1f, Margin, Eps, Swap);
-            }
-        }
-        else if (record)
-        {
-            output.Data[0] = l1
-                ? TripletMarginL1.ForwardBackward(anchor.Data, positive.Data, negative.Data, rows, ga, gp, gn, Reduction, Margin, Eps, Swap)
-                : TripletMargin.ForwardBackward(anchor.Data, positive.Data, negative.Data, rows, ga, gp, gn, Reduction, Margin, Eps, Swap);
         }
         else
         {
-            output.Data[0] = l1
-                ? TripletMarginL1.Forward(anchor.Data, positive.Data, negative.Data, rows, Reduction, Margin, Eps, Swap)
-                : TripletMargin.Forward(anchor.Data, positive.Data, negative.Data, rows, Reduction, Margin, Eps, Swap);
+            output.Data[0] = record ? ForwardBackward(inputs, ga, gp, gn, Reduction) : Forward(inputs, Reduction);
         }
 
         if (record)
@@ -103,6 +84,37 @@ public sealed class TripletMarginLoss : Loss
 
         return output;
     }
+
+    /// <summary>The loss of each row, by the declaration of this loss's norm.</summary>
+    private void ForwardNone(in Triplets t, Span<float> loss)
+    {
+        switch (P)
+        {
+            case 2f:
+                TripletMargin.ForwardNone(t.Anchor, t.Positive, t.Negative, t.Rows, loss, Margin, Eps, Swap);
+                break;
+            case 1f:
+                TripletMarginL1.ForwardNone(t.Anchor, t.Positive, t.Negative, t.Rows, loss, Margin, Eps, Swap);
+                break;
+            default:
+                TripletMarginPNorm.ForwardNone(t.Anchor, t.Positive, t.Negative, t.Rows, loss, Margin, P, Eps, Swap);
+                break;
+        }
+    }
+
+    private float Forward(in Triplets t, Reduction reduction) => P switch
+    {
+        2f => TripletMargin.Forward(t.Anchor, t.Positive, t.Negative, t.Rows, reduction, Margin, Eps, Swap),
+        1f => TripletMarginL1.Forward(t.Anchor, t.Positive, t.Negative, t.Rows, reduction, Margin, Eps, Swap),
+        _ => TripletMarginPNorm.Forward(t.Anchor, t.Positive, t.Negative, t.Rows, reduction, Margin, P, Eps, Swap),
+    };
+
+    private float ForwardBackward(in Triplets t, Span<float> ga, Span<float> gp, Span<float> gn, Reduction reduction) => P switch
+    {
+        2f => TripletMargin.ForwardBackward(t.Anchor, t.Positive, t.Negative, t.Rows, ga, gp, gn, reduction, Margin, Eps, Swap),
+        1f => TripletMarginL1.ForwardBackward(t.Anchor, t.Positive, t.Negative, t.Rows, ga, gp, gn, reduction, Margin, Eps, Swap),
+        _ => TripletMarginPNorm.ForwardBackward(t.Anchor, t.Positive, t.Negative, t.Rows, ga, gp, gn, reduction, Margin, P, Eps, Swap),
+    };
 
     private static void CheckShapes(Tensor anchor, Tensor positive, Tensor negative)
     {
@@ -124,6 +136,18 @@ public sealed class TripletMarginLoss : Loss
                 $"triplet_margin_loss: anchor ({anchor.ShapeText}), positive ({positive.ShapeText}) and negative ({negative.ShapeText}) differ in shape; expand them to one shape",
                 nameof(negative));
         }
+    }
+
+    /// <summary>The three inputs of a call and their row count.</summary>
+    private readonly ref struct Triplets(ReadOnlySpan<float> anchor, ReadOnlySpan<float> positive, ReadOnlySpan<float> negative, int rows)
+    {
+        public ReadOnlySpan<float> Anchor { get; } = anchor;
+
+        public ReadOnlySpan<float> Positive { get; } = positive;
+
+        public ReadOnlySpan<float> Negative { get; } = negative;
+
+        public int Rows { get; } = rows;
     }
 
     /// <summary>One call: the three gradients, written with the loss, and the rows they belong to.</summary>

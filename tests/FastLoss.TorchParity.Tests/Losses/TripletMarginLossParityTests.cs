@@ -5,8 +5,8 @@ using TorchSharp;
 namespace FastLoss.TorchParity.Tests.Losses;
 
 /// <summary>
-/// TripletMarginLoss, a row-wise declaration of three inputs and no target, against libtorch: p = 2 and 1, swap or
-/// not, margins, (N, D) inputs with D across every vector tail and unbatched (D) ones, every reduction; values and the
+/// TripletMarginLoss, a row-wise declaration of three inputs and no target, against libtorch: p = 2 and 1 and the
+/// general p-norm (3, 4, 1.5, 0.5), swap or not, margins, (N, D) inputs with D across every vector tail and unbatched (D) ones, every reduction; values and the
 /// three inputs' gradients, through the module with inputs that come out of recorded operations; torch's shape error.
 /// Tolerances: 1e-5 relative, 1e-6 absolute times the distances' size.
 /// </summary>
@@ -26,6 +26,11 @@ public sealed class TripletMarginLossParityTests
             cases.Add([12, 31], reduction, 2f, true, 0.5f);
             cases.Add([12, 31], reduction, 1f, false, 1f);
             cases.Add([12, 9], reduction, 1f, true, 2f);
+            cases.Add([12, 31], reduction, 3f, false, 1f);
+            cases.Add([9, 17], reduction, 3f, true, 0.5f);
+            cases.Add([12, 33], reduction, 1.5f, true, 1f);
+            cases.Add([7, 16], reduction, 0.5f, false, 4f);
+            cases.Add([5], reduction, 4f, false, 1f);
         }
 
         return cases;
@@ -48,7 +53,7 @@ public sealed class TripletMarginLossParityTests
             torch.Tensor ta = TorchConvert.ToTorch(a, shape, requiresGrad: true);
             torch.Tensor tp = TorchConvert.ToTorch(pos, shape, requiresGrad: true);
             torch.Tensor tn = TorchConvert.ToTorch(neg, shape, requiresGrad: true);
-            torch.Tensor loss = torch.nn.functional.triplet_margin_loss(ta * 2, tp * 2, tn * 2, margin, (long)p, 1e-6, swap, ElementwiseParity.ToTorch(reduction));
+            torch.Tensor loss = TorchTriplet(ta * 2, tp * 2, tn * 2, margin, p, 1e-6, swap, reduction);
             loss.backward([outputShape.Length > 0 ? TorchConvert.ToTorch(upstream, outputShape) : torch.tensor(upstream[0])]);
             value = TorchConvert.ToArray(loss);
             ga = TorchConvert.ToArray(ta.grad!);
@@ -83,12 +88,14 @@ public sealed class TripletMarginLossParityTests
     [InlineData(2f, false)]
     [InlineData(2f, true)]
     [InlineData(1f, true)]
+    [InlineData(3f, true)]
+    [InlineData(0.5f, true)]
     public void Matches_torch_at_a_zero_distance_and_at_a_swap_tie(float p, bool swap)
     {
         const int rows = 3, features = 19;
         int[] shape = [rows, features];
         var data = new ParityData(4242 + (int)p + (swap ? 1 : 0));
-        float[] a = data.Uniform(rows * features, -1f, 1f), pos = (float[])a.Clone(), noise = data.Uniform(rows * features, -0.01f, 0.01f);
+        float[] a = data.Uniform(rows * features, -1f, 1f), pos = (float[])a.Clone(), noise = data.Uniform(rows * features, -Spread(p), Spread(p));
         for (int i = 0; i < features; i++)
         {
             // Row 0: a distance of exactly 0 between anchor and positive (rows 1 and 2: anchor equal to positive).
@@ -96,7 +103,9 @@ public sealed class TripletMarginLossParityTests
             pos[i] = 1e-6f;
         }
 
-        // The negatives lie close to the anchors, so every row is inside the margin and passes its gradient on.
+        // The negatives lie close to the anchors, so every row is inside the margin and passes its gradient on (a norm
+        // below 1 grows fast with the row's length, so its noise is smaller).
+        static float Spread(float norm) => norm < 1f ? 1e-4f : 0.01f;
         float[] neg = [.. a.Select((v, i) => v + noise[i])];
 
         float[] value, ga, gp, gn;
@@ -105,7 +114,7 @@ public sealed class TripletMarginLossParityTests
             torch.Tensor ta = TorchConvert.ToTorch(a, shape, requiresGrad: true);
             torch.Tensor tp = TorchConvert.ToTorch(pos, shape, requiresGrad: true);
             torch.Tensor tn = TorchConvert.ToTorch(neg, shape, requiresGrad: true);
-            torch.Tensor loss = torch.nn.functional.triplet_margin_loss(ta, tp, tn, 1f, (long)p, 1e-6, swap, torch.nn.Reduction.Sum);
+            torch.Tensor loss = TorchTriplet(ta, tp, tn, 1f, p, 1e-6, swap, Reduction.Sum);
             loss.backward();
             value = TorchConvert.ToArray(loss);
             ga = TorchConvert.ToArray(ta.grad!);
@@ -128,12 +137,39 @@ public sealed class TripletMarginLossParityTests
         Closeness.AssertClose(gn, fn.Grad!.Span, 1e-5, 1e-6, what + " negative gradient");
     }
 
+    /// <summary>
+    /// torch's triplet_margin_loss; TorchSharp binds its p as an integer, so a fractional p runs torch's definition in
+    /// torch ops: pairwise distances, minimum under swap, clamp_min, the reduction.
+    /// </summary>
+    private static torch.Tensor TorchTriplet(torch.Tensor a, torch.Tensor p, torch.Tensor n, double margin, float norm, double eps, bool swap, Reduction reduction)
+    {
+        if (norm == MathF.Round(norm))
+        {
+            return torch.nn.functional.triplet_margin_loss(a, p, n, margin, (long)norm, eps, swap, ElementwiseParity.ToTorch(reduction));
+        }
+
+        torch.Tensor positive = torch.nn.functional.pairwise_distance(a, p, norm, eps);
+        torch.Tensor negative = torch.nn.functional.pairwise_distance(a, n, norm, eps);
+        if (swap)
+        {
+            negative = torch.minimum(negative, torch.nn.functional.pairwise_distance(p, n, norm, eps));
+        }
+
+        torch.Tensor loss = torch.clamp_min(margin + positive - negative, 0);
+        return reduction switch
+        {
+            Reduction.None => loss,
+            Reduction.Sum => loss.sum(),
+            _ => loss.mean(),
+        };
+    }
+
     [Fact]
     public void Inputs_of_different_ranks_are_refused_in_torchs_words()
     {
         var exception = Assert.Throws<ArgumentException>(() => new TripletMarginLoss().Forward(
             Tensor.FromValues(new float[6], 2, 3), Tensor.FromValues(new float[3], 3), Tensor.FromValues(new float[6], 2, 3)));
         Assert.StartsWith("The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor 2D, positive 1D, and negative 2D inputs", exception.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TripletMarginLoss(p: 3f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TripletMarginLoss(p: 0f));
     }
 }
