@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FastLoss.Autograd;
 using FastLoss.Functional;
 using FastLoss.Generation;
@@ -156,13 +157,23 @@ public sealed class MultiLabelSoftMarginLoss : Loss
 
             ReadOnlySpan<float> upstream = OutputGrad;
             int classes = _classes;
-            for (int i = 0; i < gradient.Length; i++)
+            int samples = classes == 0 ? 0 : gradient.Length / classes;
+            for (int s = 0; s < samples; s++)
             {
-                float factor = reduction == Reduction.None ? upstream[i / classes] / classes
+                // One factor per sample: its own upstream over C for none, the scalar's over the reduction otherwise.
+                float factor = reduction == Reduction.None ? upstream[s] / classes
                     : reduction == Reduction.Mean ? upstream[0] / gradient.Length
                     : upstream[0] / classes;
-                float value = gradient[i] * factor;
-                destination[i] = accumulate ? destination[i] + value : value;
+                ReadOnlySpan<float> terms = gradient.Slice(s * classes, classes);
+                Span<float> to = destination.Slice(s * classes, classes);
+                if (accumulate)
+                {
+                    TensorPrimitives.MultiplyAdd(terms, factor, to, to);
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(terms, factor, to);
+                }
             }
         }
     }

@@ -89,4 +89,33 @@ public sealed class MultiLabelMarginLossParityTests
         var exception = Assert.ThrowsAny<ArgumentException>(() => new MultiLabelMarginLoss().Forward(Tensor.FromValues(new float[6], 2, 3), IndexTensor.FromValues(new long[4], 2, 2)));
         Assert.StartsWith(torchMessage, exception.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// torch checks every index of the target, the ones after a row's first -1 too: below -1 or from C up is refused
+    /// in torch's words, and nothing is written.
+    /// </summary>
+    [Theory]
+    [InlineData(new long[] { 1, -5, 0, 0 })]
+    [InlineData(new long[] { 1, -1, 7, 0 })]
+    [InlineData(new long[] { 1, -1, -3, 0 })]
+    [InlineData(new long[] { -2, 1, -1, 0 })]
+    public void A_target_index_out_of_range_anywhere_in_the_row_is_refused_in_torchs_words(long[] target)
+    {
+        string torchMessage;
+        using (var scope = torch.NewDisposeScope())
+        {
+            torchMessage = Assert.ThrowsAny<Exception>(() => torch.nn.MultiLabelMarginLoss().forward(torch.zeros(4), torch.tensor(target))).Message.Split('\n')[0];
+        }
+
+        var input = Tensor.FromValues([0.1f, 0.2f, 0.4f, 0.8f], 4);
+        input.RequiresGrad = true;
+        var exception = Assert.ThrowsAny<ArgumentException>(() => new MultiLabelMarginLoss().Forward(input, IndexTensor.FromValues(target, 4)));
+        Assert.StartsWith(torchMessage, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(target.First(t => t < -1 || t >= 4).ToString(CultureInfo.InvariantCulture), exception.Message, StringComparison.Ordinal);
+        Assert.Null(input.Grad);
+
+        float[] gradient = [9f, 9f, 9f, 9f];
+        Assert.ThrowsAny<ArgumentException>(() => FastLoss.Functional.Margin.MultiLabelMargin.ForwardBackward([0.1f, 0.2f, 0.4f, 0.8f], target, 4, gradient));
+        Assert.Equal([9f, 9f, 9f, 9f], gradient);
+    }
 }

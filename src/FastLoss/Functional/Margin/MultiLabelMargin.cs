@@ -47,7 +47,10 @@ public static class MultiLabelMargin
         Rows(input, target, classes, default, upstream, 1f, inputGrad);
     }
 
-    /// <summary>The target has the input's shape and every index before a row's first -1 is a class.</summary>
+    /// <summary>
+    /// The target has the input's shape and, as torch checks the whole target, every index is a class or -1 (the ones
+    /// after a row's first -1 are ignored but must still be in range).
+    /// </summary>
     internal static void Check(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes)
     {
         if (target.Length != input.Length || classes < 0 || (classes > 0 && input.Length % classes != 0))
@@ -55,28 +58,27 @@ public static class MultiLabelMargin
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"inconsistent target size: {target.Length} elements for an input of {input.Length}"), nameof(target));
         }
 
-        for (int r = 0; classes > 0 && r < input.Length / classes; r++)
+        foreach (long y in target)
         {
-            foreach (long y in target.Slice(r * classes, classes))
+            if (y < -1 || y >= classes)
             {
-                if (y < 0)
-                {
-                    break;
-                }
-
-                if (y >= classes)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(target), string.Create(CultureInfo.InvariantCulture, $"target index {y} is out of range for {classes} classes"));
-                }
+                throw new ArgumentOutOfRangeException(nameof(target), string.Create(CultureInfo.InvariantCulture, $"argument #2 'target' is out of range: {y} is not a class index in [0, {classes}) or -1"));
             }
         }
     }
+
+    /// <summary>The most classes whose target mask is kept on the stack.</summary>
+    private const int MaskedClasses = 4096;
 
     [HotPath]
     private static double Rows(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> loss, ReadOnlySpan<float> upstream, float scale, Span<float> inputGrad)
     {
         int rows = classes == 0 ? 0 : input.Length / classes;
         double total = 0;
+
+        // Which classes are a row's targets, as torch's is_target buffer: one scan of the targets per row instead of one
+        // per (target, class) pair. Rows of more classes than fit the stack scan the targets instead.
+        Span<bool> isTarget = classes <= MaskedClasses ? stackalloc bool[classes] : default;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = input.Slice(r * classes, classes);
@@ -87,13 +89,23 @@ public static class MultiLabelMargin
             Span<float> gradient = inputGrad.IsEmpty ? default : inputGrad.Slice(r * classes, classes);
             gradient.Clear();
             float step = (upstream.IsEmpty ? scale : upstream[r]) / classes;
+            bool masked = !isTarget.IsEmpty;
+            if (masked)
+            {
+                isTarget.Clear();
+                foreach (long label in targets)
+                {
+                    isTarget[(int)label] = true;
+                }
+            }
+
             double sum = 0;
             for (int t = 0; t < count; t++)
             {
                 int j = (int)targets[t];
                 for (int i = 0; i < classes; i++)
                 {
-                    if (targets.Contains((long)i))
+                    if (masked ? isTarget[i] : targets.Contains((long)i))
                     {
                         continue;
                     }
