@@ -8,7 +8,7 @@ namespace FastLoss.Benchmarks;
 /// <summary>
 /// The row-wise losses over rows of 64 features, mean reduction, at 64, 4096 and 1M elements (1, 64 and 16,384
 /// rows): TorchSharp forward and autograd backward into every input's grad against FastLoss's fused ForwardBackward
-/// and its module.
+/// and its module. "TripletMarginLoss p=3" is the general p-norm (powers as exp and log) beside torch's.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("RowwiseLosses")]
@@ -19,12 +19,12 @@ public class RowwiseLossBenchmarks
     private Tensor _a = null!, _b = null!, _c = null!, _labels = null!;
     private float[] _x1 = [], _x2 = [], _x3 = [], _y = [], _g1 = [], _g2 = [], _g3 = [];
     private CosineEmbeddingLoss _cosine = null!;
-    private TripletMarginLoss _triplet = null!;
+    private TripletMarginLoss _triplet = null!, _tripletCubic = null!;
 
     [Params(64, 4096, 1048576)]
     public int Size { get; set; }
 
-    [Params("CosineEmbeddingLoss", "TripletMarginLoss")]
+    [Params("CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginLoss p=3")]
     public string Loss { get; set; } = "CosineEmbeddingLoss";
 
     private int Rows => Size / Features;
@@ -58,6 +58,7 @@ public class RowwiseLossBenchmarks
         _a.RequiresGrad = _b.RequiresGrad = _c.RequiresGrad = true;
         _cosine = new CosineEmbeddingLoss();
         _triplet = new TripletMarginLoss();
+        _tripletCubic = new TripletMarginLoss(p: 3f);
     }
 
     [GlobalCleanup]
@@ -76,22 +77,33 @@ public class RowwiseLossBenchmarks
         _torchA.grad = null;
         _torchB.grad = null;
         _torchC.grad = null;
-        torch.Tensor loss = Loss == "CosineEmbeddingLoss"
-            ? torch.nn.functional.cosine_embedding_loss(_torchA, _torchB, _torchLabels)
-            : torch.nn.functional.triplet_margin_loss(_torchA, _torchB, _torchC);
+        torch.Tensor loss = Loss switch
+        {
+            "CosineEmbeddingLoss" => torch.nn.functional.cosine_embedding_loss(_torchA, _torchB, _torchLabels),
+            "TripletMarginLoss" => torch.nn.functional.triplet_margin_loss(_torchA, _torchB, _torchC),
+            _ => torch.nn.functional.triplet_margin_loss(_torchA, _torchB, _torchC, p: 3),
+        };
         loss.backward();
         return loss.item<float>();
     }
 
     [Benchmark(Description = "FastLoss ForwardBackward")]
-    public float FastLossForwardBackward() => Loss == "CosineEmbeddingLoss"
-        ? CosineEmbedding.ForwardBackward(_x1, _x2, _y, _g1, _g2)
-        : TripletMargin.ForwardBackward(_x1, _x2, _x3, Rows, _g1, _g2, _g3);
+    public float FastLossForwardBackward() => Loss switch
+    {
+        "CosineEmbeddingLoss" => CosineEmbedding.ForwardBackward(_x1, _x2, _y, _g1, _g2),
+        "TripletMarginLoss" => TripletMargin.ForwardBackward(_x1, _x2, _x3, Rows, _g1, _g2, _g3),
+        _ => TripletMarginPNorm.ForwardBackward(_x1, _x2, _x3, Rows, _g1, _g2, _g3, p: 3f),
+    };
 
     [Benchmark(Description = "FastLoss module")]
     public float FastLossModule()
     {
-        Tensor loss = Loss == "CosineEmbeddingLoss" ? _cosine.Forward(_a, _b, _labels) : _triplet.Forward(_a, _b, _c);
+        Tensor loss = Loss switch
+        {
+            "CosineEmbeddingLoss" => _cosine.Forward(_a, _b, _labels),
+            "TripletMarginLoss" => _triplet.Forward(_a, _b, _c),
+            _ => _tripletCubic.Forward(_a, _b, _c),
+        };
         loss.Backward();
         return loss.Item();
     }

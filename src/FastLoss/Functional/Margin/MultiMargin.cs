@@ -89,17 +89,10 @@ public static class MultiMargin
             int y = (int)target[r];
             float targetScore = row[y];
             float w = weight.IsEmpty ? 1f : weight[y];
-            double sum = 0;
-            for (int i = 0; i < classes; i++)
-            {
-                float z = margin - targetScore + row[i];
-                if (i != y && z > 0f)
-                {
-                    float h = squared ? z * z : z;
-                    sum += h * w;
-                }
-            }
-
+            // The classes before the target and after it, so the loops have no branch on the class; a hinge that is
+            // not positive (a NaN score too, as in torch's kernel) adds 0.
+            float offset = margin - targetScore;
+            double sum = HingeSum(row[(y + 1)..], offset, w, squared, HingeSum(row[..y], offset, w, squared, 0));
             float value = (float)(sum / classes);
             total += value;
             if (!loss.IsEmpty)
@@ -115,18 +108,40 @@ public static class MultiMargin
             // d/dx[i] = p z^(p-1) w / C for each positive term, and the target's score takes minus their sum.
             Span<float> gradient = inputGrad.Slice(r * classes, classes);
             float factor = (upstream.IsEmpty ? scale : upstream[r]) * w / classes;
-            float targetGradient = 0f;
-            for (int i = 0; i < classes; i++)
-            {
-                float z = margin - targetScore + row[i];
-                float g = i != y && z > 0f ? factor * (squared ? 2f * z : 1f) : 0f;
-                gradient[i] = g;
-                targetGradient -= g;
-            }
-
-            gradient[y] = targetGradient;
+            float targetGradient = HingeGradients(row[..y], gradient[..y], offset, factor, squared, 0f);
+            gradient[y] = HingeGradients(row[(y + 1)..], gradient[(y + 1)..], offset, factor, squared, targetGradient);
         }
 
         return total;
+    }
+
+    /// <summary><paramref name="sum"/> plus w z^p for each z = offset + score &gt; 0 over a run of classes other than the target.</summary>
+    private static double HingeSum(ReadOnlySpan<float> scores, float offset, float w, bool squared, double sum)
+    {
+        foreach (float score in scores)
+        {
+            float z = offset + score;
+            float term = (squared ? z * z : z) * w;
+            sum += z > 0f ? term : 0f;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Writes each class's d/dx = factor p z^(p-1) where z &gt; 0 over a run of classes other than the target, and
+    /// returns <paramref name="targetGradient"/> minus their sum (the target's score takes minus every term's).
+    /// </summary>
+    private static float HingeGradients(ReadOnlySpan<float> scores, Span<float> gradient, float offset, float factor, bool squared, float targetGradient)
+    {
+        for (int i = 0; i < scores.Length; i++)
+        {
+            float z = offset + scores[i];
+            float g = z > 0f ? factor * (squared ? 2f * z : 1f) : 0f;
+            gradient[i] = g;
+            targetGradient -= g;
+        }
+
+        return targetGradient;
     }
 }
