@@ -89,7 +89,7 @@ public class ClassMarginLossBenchmarks
     [Benchmark(Description = "FastLoss ForwardBackward")]
     public float FastLossForwardBackward() => Loss switch
     {
-        "MultiMarginLoss" => MultiMargin.ForwardBackward(_input, _indices, Classes, _gradient),
+        "MultiMarginLoss" => MultiMargin.ForwardBackward(_input, new ClassLayout(_indices.Length, Classes, 1), _indices, _gradient),
         "MultiLabelMarginLoss" => MultiLabelMargin.ForwardBackward(_input, _labels, Classes, _gradient),
         // The module's mean over samples of per-sample class means is the mean over all terms.
         _ => MultiLabelSoftMargin.ForwardBackward(_input, _multiHot, _gradient),

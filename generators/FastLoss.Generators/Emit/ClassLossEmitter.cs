@@ -448,7 +448,7 @@ internal static class ClassLossEmitter
         {
             if (_indices)
             {
-                _w.Line("double denominator = ClassLossArguments.ScanIndexTargets(targets, layout.Classes, options.Weight, options.IgnoreIndex);");
+                _w.Line($"double denominator = ClassLossArguments.ScanIndexTargets<{_spec.PassType}, {_options}>(targets, layout.Classes, options);");
             }
         }
 

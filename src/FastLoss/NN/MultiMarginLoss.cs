@@ -1,4 +1,5 @@
 using FastLoss.Autograd;
+using FastLoss.Functional;
 using FastLoss.Functional.Margin;
 using FastLoss.Generation;
 
@@ -59,26 +60,32 @@ public sealed class MultiMarginLoss : Loss
             throw new ArgumentException($"inconsistent target size, expected {rows} but got {TensorShape.FormatList(target.Shape)}", nameof(target));
         }
 
-        ReadOnlySpan<float> weight = Weight is null ? default : Weight.Data;
-        MultiMargin.Check(input.Data, target.Span, classes, P, weight);
+        var options = new MultiMarginOptions { P = P, Margin = Margin, ClassWeight = Weight is null ? default : Weight.Data };
+        var layout = new ClassLayout(rows, classes, 1);
+
+        // The checks first, so a refused call claims nothing from the arena.
+        MultiMarginPass.CheckOptions(options, classes, probabilityTargets: false);
+        MultiMarginPass.CheckIndexTargets(target.Span, classes);
         RowGradientNode node = arena.Claim<RowGradientNode>(this, input.Shape);
         Tensor output = node.Plan(Reduction == Reduction.None && input.Rank == 2 ? input.Shape[..1] : []);
         bool record = arena.WantsGraph(input);
         Span<float> gradient = record ? node.Gradient(input.Length) : default;
         if (Reduction == Reduction.None)
         {
-            MultiMargin.ForwardNone(input.Data, target.Span, classes, output.Data, P, Margin, weight);
             if (record)
             {
-                Span<float> ones = node.Ones(rows);
-                MultiMargin.BackwardNone(input.Data, target.Span, classes, ones, gradient, P, Margin, weight);
+                MultiMargin.ForwardBackwardNone(input.Data, layout, target.Span, output.Data, gradient, options);
+            }
+            else
+            {
+                MultiMargin.ForwardNone(input.Data, layout, target.Span, output.Data, options);
             }
         }
         else
         {
             output.Data[0] = record
-                ? MultiMargin.ForwardBackward(input.Data, target.Span, classes, gradient, Reduction, P, Margin, weight)
-                : MultiMargin.Forward(input.Data, target.Span, classes, Reduction, P, Margin, weight);
+                ? MultiMargin.ForwardBackward(input.Data, layout, target.Span, gradient, options, Reduction)
+                : MultiMargin.Forward(input.Data, layout, target.Span, options, Reduction);
         }
 
         if (record)

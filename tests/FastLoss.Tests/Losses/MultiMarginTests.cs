@@ -1,3 +1,4 @@
+using FastLoss.Functional;
 using FastLoss.Functional.Margin;
 using FastLoss.NN;
 using FastLoss.Tests.TestSupport;
@@ -35,7 +36,7 @@ public class MultiMarginTests
             }
 
             float[] grad = new float[x.Length];
-            float loss = MultiMargin.ForwardBackward(x, y, classes, grad, Reduction.Sum, p, 0.75f, weighted ? w : default);
+            float loss = MultiMargin.ForwardBackward(x, new ClassLayout(Rows, classes, 1), y, grad, new MultiMarginOptions { P = p, Margin = 0.75f, ClassWeight = weighted ? w : default }, Reduction.Sum);
             Assert.Equal(Reference(x, y, classes, p, w), loss, 4);
             const double H = 1e-4;
             for (int i = 0; i < x.Length; i++)
@@ -49,6 +50,34 @@ public class MultiMarginTests
                 Assert.True(Math.Abs(grad[i] - numeric) <= (1e-3 * Math.Abs(numeric)) + 1e-3, $"C={classes} [{i}]: analytic {grad[i]}, numeric {numeric}");
             }
         }
+    }
+
+    [Fact]
+    public void The_generated_entry_points_agree_and_refuse_bad_targets_in_torchs_words_before_writing()
+    {
+        float[] x = [0.5f, -1f, 2f, 0.25f, 1f, 1.5f];
+        long[] y = [2, 0];
+        var layout = new ClassLayout(2, 3, 1);
+        var options = new MultiMarginOptions { P = 2f, Margin = 0.5f, ClassWeight = [1f, 2f, 0.5f] };
+        float[] losses = new float[2], gradient = new float[6], upstream = [1f, 1f];
+        MultiMargin.ForwardBackwardNone(x, layout, y, losses, gradient, options);
+        float[] separate = new float[2], backward = new float[6];
+        MultiMargin.ForwardNone(x, layout, y, separate, options);
+        MultiMargin.BackwardNone(x, layout, y, upstream, backward, options);
+        Assert.Equal(losses, separate);
+        Assert.Equal(gradient, backward);
+        Assert.Equal((losses[0] + losses[1]) / 2, MultiMargin.Forward(x, layout, y, options), 6);
+
+        // The pass's own target check runs before the generated scan, so the message is torch's, and nothing is written.
+        float[] untouched = [9f, 9f, 9f, 9f, 9f, 9f];
+        float[] weight = [1f, 2f, 0.5f];
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => MultiMargin.ForwardBackward(x, layout, [0, 3], untouched, new MultiMarginOptions { P = 2f, ClassWeight = weight }));
+        Assert.StartsWith("target out of range (target 3, classes 3)", exception.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MultiMargin.ForwardBackward(x, layout, [-1, 0], untouched, new MultiMarginOptions { ClassWeight = weight }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MultiMargin.ForwardBackward(x, layout, y, untouched, new MultiMarginOptions { P = 3f }));
+        Assert.Throws<ArgumentException>(() => MultiMargin.ForwardBackward(x, new ClassLayout(1, 3, 2), [0, 1], untouched, new MultiMarginOptions { ClassWeight = [1f, 1f] }));
+        Assert.Throws<ArgumentException>(() => MultiMargin.ForwardBackward(x, new ClassLayout(1, 3, 2), [0, 1], untouched));
+        Assert.Equal([9f, 9f, 9f, 9f, 9f, 9f], untouched);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class MultiLabelMarginLossParityTests
         var cases = new TheoryData<int[], Reduction>();
         foreach (Reduction reduction in (Reduction[])[Reduction.None, Reduction.Sum, Reduction.Mean])
         {
-            foreach (int[] shape in (int[][])[[1, 1], [4, 5], [7, 17], [33, 10], [6]])
+            foreach (int[] shape in (int[][])[[1, 1], [4, 5], [7, 17], [33, 10], [6], [6, 70]])
             {
                 cases.Add(shape, reduction);
             }

@@ -70,15 +70,20 @@ public static class MultiLabelMargin
     /// <summary>The most classes whose target mask is kept on the stack.</summary>
     private const int MaskedClasses = 4096;
 
+    /// <summary>Rows of more targets than this mark them in a mask; fewer are searched.</summary>
+    private const int MaskFrom = 32;
+
     [HotPath]
     private static double Rows(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> loss, ReadOnlySpan<float> upstream, float scale, Span<float> inputGrad)
     {
         int rows = classes == 0 ? 0 : input.Length / classes;
         double total = 0;
 
-        // Which classes are a row's targets, as torch's is_target buffer: one scan of the targets per row instead of one
-        // per (target, class) pair. Rows of more classes than fit the stack scan the targets instead.
-        Span<bool> isTarget = classes <= MaskedClasses ? stackalloc bool[classes] : default;
+        // Which classes are a row's targets, as torch's is_target buffer: one pass over the targets per row instead of
+        // a search of them per (target, class) pair. Worth it from a few dozen targets on (a short search is one
+        // vector compare, faster than keeping the mask, as measured at 10 classes); rows of more classes than fit
+        // the stack search instead.
+        Span<bool> isTarget = classes > MaskFrom && classes <= MaskedClasses ? stackalloc bool[classes] : default;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = input.Slice(r * classes, classes);
@@ -89,7 +94,7 @@ public static class MultiLabelMargin
             Span<float> gradient = inputGrad.IsEmpty ? default : inputGrad.Slice(r * classes, classes);
             gradient.Clear();
             float step = (upstream.IsEmpty ? scale : upstream[r]) / classes;
-            bool masked = !isTarget.IsEmpty;
+            bool masked = count > MaskFrom && !isTarget.IsEmpty;
             if (masked)
             {
                 isTarget.Clear();

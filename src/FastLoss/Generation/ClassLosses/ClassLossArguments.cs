@@ -53,6 +53,18 @@ public static class ClassLossArguments
     }
 
     /// <summary>
+    /// The pass's own check of the targets (<see cref="IClassLossPass{TOptions, TSelf}.CheckIndexTargets"/>), then the
+    /// scan below with the options' weight and ignore index: the weighted mean's denominator.
+    /// </summary>
+    public static double ScanIndexTargets<TPass, TOptions>(ReadOnlySpan<long> targets, int classes, TOptions options)
+        where TPass : IClassLossPass<TOptions, TPass>, allows ref struct
+        where TOptions : IClassLossOptions, allows ref struct
+    {
+        TPass.CheckIndexTargets(targets, classes);
+        return ScanIndexTargets(targets, classes, options.Weight, options.IgnoreIndex);
+    }
+
+    /// <summary>
     /// Throws torch's "Target t is out of bounds." for the first target outside [0, classes) that is not
     /// <paramref name="ignoreIndex"/>; returns the sum of the weights of the kept targets (their count without
     /// weights): the weighted mean's denominator.

@@ -20,6 +20,14 @@ public interface IClassLossPass<TOptions, TSelf>
     static abstract void CheckOptions(TOptions options, int classes, bool probabilityTargets);
 
     /// <summary>
+    /// Checks class-index targets in the loss's own words before the generated scan does (which refuses a target
+    /// outside [0, C) that is not the ignore index with torch's "Target t is out of bounds."); by default nothing.
+    /// </summary>
+    static virtual void CheckIndexTargets(ReadOnlySpan<long> targets, int classes)
+    {
+    }
+
+    /// <summary>
     /// The pass over <paramref name="layout"/>. <paramref name="gradientScale"/> is every entry's gradient factor
     /// (upstream / the mean's denominator for mean, upstream otherwise); <paramref name="entryLosses"/>,
     /// <paramref name="gradient"/> and <paramref name="entryUpstream"/> are empty when not wanted.
