@@ -77,55 +77,35 @@ public static class MultiLabelMargin
     private static double Rows(ReadOnlySpan<float> input, ReadOnlySpan<long> target, int classes, Span<float> loss, ReadOnlySpan<float> upstream, float scale, Span<float> inputGrad)
     {
         int rows = classes == 0 ? 0 : input.Length / classes;
-        double total = 0;
 
         // Which classes are a row's targets, as torch's is_target buffer: one pass over the targets per row instead of
-        // a search of them per (target, class) pair. Worth it from a few dozen targets on (a short search is one
-        // vector compare, faster than keeping the mask, as measured at 10 classes); rows of more classes than fit
-        // the stack search instead.
+        // a search of them per (target, class) pair, worth it for rows of many classes. A short row searches: one
+        // vector compare, and measured at 10 classes a mask, even unused, made the loop twice as slow.
         Span<bool> isTarget = classes > MaskFrom && classes <= MaskedClasses ? stackalloc bool[classes] : default;
+        double total = 0;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = input.Slice(r * classes, classes);
             ReadOnlySpan<long> labels = target.Slice(r * classes, classes);
             int count = labels.IndexOf(-1L);
-            count = count < 0 ? classes : count;
-            ReadOnlySpan<long> targets = labels[..count];
+            ReadOnlySpan<long> targets = labels[..(count < 0 ? classes : count)];
             Span<float> gradient = inputGrad.IsEmpty ? default : inputGrad.Slice(r * classes, classes);
             gradient.Clear();
             float step = (upstream.IsEmpty ? scale : upstream[r]) / classes;
-            bool masked = count > MaskFrom && !isTarget.IsEmpty;
-            if (masked)
+            double sum;
+            if (!isTarget.IsEmpty && targets.Length > MaskFrom)
             {
                 isTarget.Clear();
                 foreach (long label in targets)
                 {
                     isTarget[(int)label] = true;
                 }
+
+                sum = RowHinges(row, targets, new MaskedTargets(isTarget), gradient, step);
             }
-
-            double sum = 0;
-            for (int t = 0; t < count; t++)
+            else
             {
-                int j = (int)targets[t];
-                for (int i = 0; i < classes; i++)
-                {
-                    if (masked ? isTarget[i] : targets.Contains((long)i))
-                    {
-                        continue;
-                    }
-
-                    float z = 1f - row[j] + row[i];
-                    if (z > 0f)
-                    {
-                        sum += z;
-                        if (!gradient.IsEmpty)
-                        {
-                            gradient[i] += step;
-                            gradient[j] -= step;
-                        }
-                    }
-                }
+                sum = RowHinges(row, targets, new SearchedTargets(targets), gradient, step);
             }
 
             float value = (float)(sum / classes);
@@ -137,5 +117,59 @@ public static class MultiLabelMargin
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// One row's sum of hinges 1 - x[j] + x[i] over its targets j and the other classes i, in torch's order, adding
+    /// each positive hinge's gradient (step to x[i], minus step to x[j]) where a gradient is given.
+    /// </summary>
+    private static double RowHinges<TTargets>(ReadOnlySpan<float> row, ReadOnlySpan<long> targets, TTargets isTarget, Span<float> gradient, float step)
+        where TTargets : ITargetSet, allows ref struct
+    {
+        double sum = 0;
+        foreach (long label in targets)
+        {
+            int j = (int)label;
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (isTarget.Contains(i))
+                {
+                    continue;
+                }
+
+                float z = 1f - row[j] + row[i];
+                if (z > 0f)
+                {
+                    sum += z;
+                    if (!gradient.IsEmpty)
+                    {
+                        gradient[i] += step;
+                        gradient[j] -= step;
+                    }
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Whether a class is one of the row's targets; each form is compiled on its own, so the loop does not branch on which.</summary>
+    private interface ITargetSet
+    {
+        bool Contains(int label);
+    }
+
+    private readonly ref struct SearchedTargets(ReadOnlySpan<long> targets) : ITargetSet
+    {
+        private readonly ReadOnlySpan<long> _targets = targets;
+
+        public bool Contains(int label) => _targets.Contains((long)label);
+    }
+
+    private readonly ref struct MaskedTargets(ReadOnlySpan<bool> mask) : ITargetSet
+    {
+        private readonly ReadOnlySpan<bool> _mask = mask;
+
+        public bool Contains(int label) => _mask[label];
     }
 }
