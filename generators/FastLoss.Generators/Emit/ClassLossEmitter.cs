@@ -312,7 +312,7 @@ internal static class ClassLossEmitter
                 _w.Line("double denominator = layout.Length == 0 ? 0 : layout.Entries;");
             }
 
-            NewPass(_fused ? "gradient" : "[]");
+            WritePassCreation(_fused ? "gradient" : "[]");
             _w.Line("double total;");
             _w.Line("if (layout.Classes == 0)");
             _w.Open();
@@ -373,7 +373,7 @@ internal static class ClassLossEmitter
             _w.Line();
         }
 
-        private void NewPass(string gradient)
+        private void WritePassCreation(string gradient)
         {
             WriteGradientScale();
             _w.Line($"var pass = {_spec.PassType}.Create(layout, options, gradientScale, entryLosses, {gradient}, entryUpstream);");
