@@ -35,9 +35,10 @@ public sealed class TrainingStepAllocationTests
             Assert.True(fields["process"] == "0", $"threads={threads}: allocations in the process: {line}");
             Assert.Equal("100", fields["steps"]);
             float first = float.Parse(fields["first"], CultureInfo.InvariantCulture), last = float.Parse(fields["last"], CultureInfo.InvariantCulture);
-            // Each case trains. The MLP has converged to float precision by the end of its warm-up (whose length is
-            // timed, so it ends at a different step on each machine): its loss stays within a few ulps of where it was.
-            bool converged = fields["case"].StartsWith("mlp", StringComparison.Ordinal);
+            // Each case trains. The small models (the MLP, the Linear applied twice) may have converged to float
+            // precision by the end of the warm-up (whose length is timed, and a measurement window in which the
+            // runtime compiled a method is measured again): their loss stays within a few ulps of where it was.
+            bool converged = !fields["case"].StartsWith("cnn", StringComparison.Ordinal);
             bool trained = converged ? last <= first * (1 + 1e-6f) : last < first;
             Assert.True(float.IsFinite(last) && trained, $"The loss should fall on a fixed batch: {line}");
         }
