@@ -48,10 +48,7 @@ public sealed class MultiMarginLoss : Loss
     [HotPath]
     private Tensor Compute(GraphArena arena, Tensor input, IndexTensor target)
     {
-        if (input.Rank is not (1 or 2) || (input.Rank == 1 && input.Length == 0) || (input.Rank == 2 && input.Shape[1] == 0))
-        {
-            throw new ArgumentException($"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {TensorShape.FormatList(input.Shape)}", nameof(input));
-        }
+        MarginScores.Require(input);
 
         int classes = input.Shape[^1];
         int rows = input.Rank == 1 ? 1 : input.Shape[0];
