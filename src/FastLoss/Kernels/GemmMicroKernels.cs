@@ -40,6 +40,14 @@ internal static unsafe class GemmMicroKernels
     public static void Kernel8x32(int kc, float* a, int* rows, int column, float* b, float* c, nint ldc, bool accumulate) =>
         Kernel8x32(kc, new TabledColumns(a + column, rows), new PackedSliver(b), c, ldc, accumulate);
 
+    /// <summary>
+    /// <see cref="Kernel8x32(int, float*, float*, float*, nint, bool)"/> reading the 8 rows of A in place, row i at
+    /// <paramref name="a"/> + i x <paramref name="rowStride"/> (Winograd's transformed tiles, channel-last).
+    /// </summary>
+    [HotPath]
+    public static void Kernel8x32(int kc, float* a, nint rowStride, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel8x32(kc, new StridedColumns(a, rowStride), new PackedSliver(b), c, ldc, accumulate);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
     private static void Kernel8x32<TColumns, TRows>(int kc, TColumns a, TRows b, float* c, nint ldc, bool accumulate)
@@ -100,12 +108,12 @@ internal static unsafe class GemmMicroKernels
         Kernel6x16(kc, new PackedColumns6(a), b, c, ldc, accumulate);
 
     /// <summary>
-    /// <see cref="Kernel6x16(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place (row i at
-    /// <paramref name="a"/> + <paramref name="rows"/>[i]), as the 8 x 32 kernel's overload does.
+    /// <see cref="Kernel6x16(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place, row i at
+    /// <paramref name="a"/> + i x <paramref name="rowStride"/>.
     /// </summary>
     [HotPath]
-    public static void Kernel6x16(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
-        Kernel6x16(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+    public static void Kernel6x16(int kc, float* a, nint rowStride, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x16(kc, new StridedColumns(a, rowStride), b, c, ldc, accumulate);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
@@ -156,10 +164,13 @@ internal static unsafe class GemmMicroKernels
     public static void Kernel6x8(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
         Kernel6x8(kc, new PackedColumns6(a), b, c, ldc, accumulate);
 
-    /// <summary><see cref="Kernel6x8(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place.</summary>
+    /// <summary>
+    /// <see cref="Kernel6x8(int, float*, float*, float*, nint, bool)"/> reading the 6 rows of A in place, row i at
+    /// <paramref name="a"/> + i x <paramref name="rowStride"/>.
+    /// </summary>
     [HotPath]
-    public static void Kernel6x8(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
-        Kernel6x8(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+    public static void Kernel6x8(int kc, float* a, nint rowStride, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel6x8(kc, new StridedColumns(a, rowStride), b, c, ldc, accumulate);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
@@ -207,10 +218,13 @@ internal static unsafe class GemmMicroKernels
     public static void Kernel4x4(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
         Kernel4x4(kc, new PackedColumns4(a), b, c, ldc, accumulate);
 
-    /// <summary><see cref="Kernel4x4(int, float*, float*, float*, nint, bool)"/> reading the 4 rows of A in place.</summary>
+    /// <summary>
+    /// <see cref="Kernel4x4(int, float*, float*, float*, nint, bool)"/> reading the 4 rows of A in place, row i at
+    /// <paramref name="a"/> + i x <paramref name="rowStride"/>.
+    /// </summary>
     [HotPath]
-    public static void Kernel4x4(int kc, float* a, int* rows, float* b, float* c, nint ldc, bool accumulate) =>
-        Kernel4x4(kc, new TabledColumns(a, rows), b, c, ldc, accumulate);
+    public static void Kernel4x4(int kc, float* a, nint rowStride, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel4x4(kc, new StridedColumns(a, rowStride), b, c, ldc, accumulate);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [HotPath]
@@ -357,6 +371,16 @@ internal static unsafe class GemmMicroKernels
             6 => _row6[p],
             _ => _row7[p],
         };
+    }
+
+    /// <summary>
+    /// Rows at a fixed stride: two fields the JIT keeps in registers, where a table's eight row pointers are
+    /// reloaded from the stack at every k (SSE-only code has no register to spare for them).
+    /// </summary>
+    private readonly struct StridedColumns(float* start, nint stride) : ISliverColumns
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p, int i) => start[(i * stride) + p];
     }
 
     /// <summary>Where row p of a B sliver's 32 values is.</summary>

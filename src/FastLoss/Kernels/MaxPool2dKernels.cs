@@ -57,10 +57,19 @@ public static class MaxPool2dKernels
                 {
                     int top = oh * strideHeight;
                     int ow = 0;
-                    if (kernelHeight == 2 && kernelWidth == 2 && strideWidth == 2 && Avx2.IsSupported)
+                    // Each width has its own test: SSE4.1 without AVX2 (NativeAOT's default instruction set) still
+                    // pools four windows at a time rather than one.
+                    if (kernelHeight == 2 && kernelWidth == 2 && strideWidth == 2)
                     {
-                        ow = Pool2x2Vector(x, width, top, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
-                        ow = Pool2x2Vector128(x, width, top, ow, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
+                        if (Avx2.IsSupported)
+                        {
+                            ow = Pool2x2Vector(x, width, top, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
+                        }
+
+                        if (Sse41.IsSupported)
+                        {
+                            ow = Pool2x2Vector128(x, width, top, ow, outWidth, y + ((nint)oh * outWidth), winners + ((nint)oh * outWidth));
+                        }
                     }
 
                     for (; ow < outWidth; ow++)

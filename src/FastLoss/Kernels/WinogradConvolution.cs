@@ -70,9 +70,6 @@ internal sealed unsafe class WinogradConvolution
     // The U the current Run reads.
     private float[] _weights = [];
 
-    // Where the rows of a block of V start: one tile's C values apart. Always 8 entries (the widest tile).
-    private readonly int[] _rowOffsets = GC.AllocateArray<int>(8, pinned: true);
-
     private readonly SplitImage _split;
 
     public WinogradConvolution(in Conv2dGeometry g)
@@ -97,10 +94,6 @@ internal sealed unsafe class WinogradConvolution
         _inputPlaneStride = (_tileRows * g.InChannels) + CacheLineFloats;
         _productPlaneStride = (_tileRows * g.OutChannels) + CacheLineFloats;
         _split = new SplitImage(this);
-        for (int i = 0; i < _rowOffsets.Length; i++)
-        {
-            _rowOffsets[i] = i * g.InChannels;
-        }
     }
 
     /// <summary>The micro-kernel whose tile the transformed weight is laid out for.</summary>
@@ -348,9 +341,8 @@ internal sealed unsafe class WinogradConvolution
         float* transformedInput = scratch + PaddedInputSize;
         float* products = transformedInput + ((nint)Alpha * Alpha * _inputPlaneStride);
         fixed (float* weight = _weights)
-        fixed (int* rowOffsets = _rowOffsets)
         {
-            MultiplyTransformed(transformedInput, weight, rowOffsets, products, firstPlane, endPlane);
+            MultiplyTransformed(transformedInput, weight, products, firstPlane, endPlane);
         }
     }
 
@@ -481,7 +473,7 @@ internal sealed unsafe class WinogradConvolution
 
     /// <summary>M[ξ] = V[ξ] U[ξ] for the products [first, end) of the α², tiles x C by C x OutC, in MR x NR blocks.</summary>
     [HotPath]
-    private void MultiplyTransformed(float* transformedInput, float* weight, int* rowOffsets, float* products, int firstPlane, int endPlane)
+    private void MultiplyTransformed(float* transformedInput, float* weight, float* products, int firstPlane, int endPlane)
     {
         int inChannels = _g.InChannels, outChannels = _g.OutChannels, sliverWidth = _sliverWidth, slivers = outChannels / sliverWidth;
         for (int xi = firstPlane; xi < endPlane; xi++)
@@ -498,16 +490,16 @@ internal sealed unsafe class WinogradConvolution
                     switch (_kernel)
                     {
                         case GemmKernel.Wide:
-                            GemmMicroKernels.Kernel8x32(inChannels, a, rowOffsets, 0, u, c, outChannels, accumulate: false);
+                            GemmMicroKernels.Kernel8x32(inChannels, a, inChannels, u, c, outChannels, accumulate: false);
                             break;
                         case GemmKernel.Narrow:
-                            GemmMicroKernels.Kernel6x16(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            GemmMicroKernels.Kernel6x16(inChannels, a, inChannels, u, c, outChannels, accumulate: false);
                             break;
                         case GemmKernel.Compact:
-                            GemmMicroKernels.Kernel6x8(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            GemmMicroKernels.Kernel6x8(inChannels, a, inChannels, u, c, outChannels, accumulate: false);
                             break;
                         default:
-                            GemmMicroKernels.Kernel4x4(inChannels, a, rowOffsets, u, c, outChannels, accumulate: false);
+                            GemmMicroKernels.Kernel4x4(inChannels, a, inChannels, u, c, outChannels, accumulate: false);
                             break;
                     }
                 }
