@@ -1,4 +1,5 @@
 using FastLoss.Generation;
+using FastLoss.Threading;
 
 namespace FastLoss.Kernels;
 
@@ -11,6 +12,9 @@ public static class LinearKernels
 {
     /// <summary>Below one micro-kernel tile of rows, the forward pass takes dot products instead of the packed product.</summary>
     private const int DotProductRows = 8;
+
+    /// <summary>From this many weights (256 KiB) the few-row forward splits its dot products over the pool.</summary>
+    private const long ParallelDotProductWeight = 1 << 16;
 
     private static bool IsSmall(int inFeatures, int outFeatures) => (long)inFeatures * outFeatures <= SmallLinearKernels.MaxWeight;
 
@@ -43,16 +47,23 @@ public static class LinearKernels
         if (rows < DotProductRows)
         {
             // A few rows (inference on one sample, say): one dot product per output, reading each weight row once in
-            // place. The product would first pack the whole transposed weight for a single row of output.
-            for (int r = 0; r < rows; r++)
+            // place. The product would first pack the whole transposed weight for a single row of output. A large
+            // weight is shared out by output units, each thread reading only its own rows of W. The job is taken
+            // whether or not the pool is free now, so a thread that finds it free only after warm-up allocates nothing.
+            LinearDotProductJob? job = (long)inFeatures * outFeatures >= ParallelDotProductWeight
+                ? LinearDotProductJob.Current
+                : null;
+            if (job is not null && ComputePool.CanRunInParallel)
             {
-                ReadOnlySpan<float> x = input.Slice(r * inFeatures, inFeatures);
-                Span<float> y = output.Slice(r * outFeatures, outFeatures);
-                for (int o = 0; o < outFeatures; o++)
+                fixed (float* x = input, w = weight, y = output)
                 {
-                    float dot = System.Numerics.Tensors.TensorPrimitives.Dot(x, weight.Slice(o * inFeatures, inFeatures));
-                    y[o] = bias.IsEmpty ? dot : y[o] + dot;
+                    job.Set(x, w, y, rows, inFeatures, outFeatures, !bias.IsEmpty);
+                    ComputePool.Run(job, ComputePool.ThreadCount);
                 }
+            }
+            else
+            {
+                DotProducts(input, weight, !bias.IsEmpty, rows, inFeatures, outFeatures, output, 0, outFeatures);
             }
 
             return;
@@ -62,6 +73,27 @@ public static class LinearKernels
         {
             Gemm.Run(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, w, inFeatures,
                 bias.IsEmpty ? 0f : 1f, y, outFeatures);
+        }
+    }
+
+    /// <summary>
+    /// The outputs [<paramref name="firstUnit"/>, <paramref name="endUnit"/>) of every row as dot products of x's row
+    /// with W's rows, added to the bias already in <paramref name="output"/> when <paramref name="hasBias"/>.
+    /// </summary>
+    [HotPath]
+    internal static void DotProducts(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> weight, bool hasBias,
+        int rows, int inFeatures, int outFeatures, Span<float> output, int firstUnit, int endUnit)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> x = input.Slice(r * inFeatures, inFeatures);
+            Span<float> y = output.Slice(r * outFeatures, outFeatures);
+            for (int o = firstUnit; o < endUnit; o++)
+            {
+                float dot = System.Numerics.Tensors.TensorPrimitives.Dot(x, weight.Slice(o * inFeatures, inFeatures));
+                y[o] = hasBias ? y[o] + dot : dot;
+            }
         }
     }
 

@@ -14,7 +14,7 @@ namespace FastLoss.NN;
 public sealed class MaxPool2d : Module
 {
     // Below this many input elements per part, splitting costs more than it saves.
-    private const int MinElementsPerPart = 1 << 15;
+    private const int MinElementsPerPart = 1 << 14;
 
 
     public MaxPool2d(int kernelSize, int? stride = null)

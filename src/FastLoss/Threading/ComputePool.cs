@@ -111,7 +111,7 @@ public static class ComputePool
         int generation = ++s_generation;
         for (int i = 0; i < helperCount; i++)
         {
-            Volatile.Write(ref workers[i].Requested, generation);
+            Volatile.Write(ref workers[i].Handshake.Requested, generation);
         }
 
         // Pairs with the worker's increment of s_sleepers before it re-reads Requested: one side sees the other.
@@ -128,7 +128,7 @@ public static class ComputePool
         for (int i = 0; i < helperCount; i++)
         {
             var spinner = default(SpinWait);
-            while (Volatile.Read(ref workers[i].Completed) != generation)
+            while (Volatile.Read(ref workers[i].Handshake.Completed) != generation)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
@@ -201,8 +201,7 @@ public static class ComputePool
         // put the thread to sleep.
         private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency / 5_000;
 
-        public int Requested;
-        public int Completed;
+        public WorkerHandshake Handshake;
 
         public Worker(int index)
         {
@@ -219,10 +218,10 @@ public static class ComputePool
             while (true)
             {
                 WaitForRequest();
-                int generation = Volatile.Read(ref Requested);
+                int generation = Volatile.Read(ref Handshake.Requested);
                 PrepareThread();
                 RunParts();
-                Volatile.Write(ref Completed, generation);
+                Volatile.Write(ref Handshake.Completed, generation);
             }
         }
 
@@ -231,7 +230,7 @@ public static class ComputePool
             long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
             do
             {
-                if (Volatile.Read(ref Requested) != Volatile.Read(ref Completed))
+                if (Volatile.Read(ref Handshake.Requested) != Volatile.Read(ref Handshake.Completed))
                 {
                     return;
                 }
@@ -243,7 +242,7 @@ public static class ComputePool
             lock (s_gate)
             {
                 Interlocked.Increment(ref s_sleepers);
-                while (Volatile.Read(ref Requested) == Volatile.Read(ref Completed))
+                while (Volatile.Read(ref Handshake.Requested) == Volatile.Read(ref Handshake.Completed))
                 {
                     Monitor.Wait(s_gate);
                 }

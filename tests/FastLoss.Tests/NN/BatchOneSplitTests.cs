@@ -1,0 +1,88 @@
+using FastLoss.Autograd;
+using FastLoss.NN;
+using FastLoss.Tests.TestSupport;
+
+namespace FastLoss.Tests.NN;
+
+/// <summary>
+/// The layers that share a single image's work out to an idle pool (max pooling by plane, a few-row Linear by
+/// output unit) give the same bits on 1, 2 and 3 threads, and those bits are the float64 reference's within the
+/// layer's own tolerance. Shapes are the seed CNN's batch-1 pool1 and Linear, plus uneven ones whose parts differ
+/// in size and end inside a vector.
+/// </summary>
+[Collection(ProcessWideSettings.Name)]
+public sealed class BatchOneSplitTests
+{
+    public BatchOneSplitTests() => GradMode.ReleaseThreadResults();
+
+    [Theory]
+    [InlineData(1, 32, 32, 32)] // pool1 of the seed CNN on one image: two planes' halves of 32 KiB
+    [InlineData(1, 19, 48, 37)] // an odd plane count and a width that ends in the scalar tail
+    [InlineData(3, 7, 30, 34)]
+    public void Max_pooling_split_by_plane_gives_the_same_bits_on_every_thread_count(int batch, int channels, int height, int width)
+    {
+        Tensor x = TestData.Tensor(41, batch, channels, height, width);
+        (double[] expected, int[] winners) = Reference.MaxPool2d(TestData.ToDouble(x.Span), batch * channels, height, width, 2, 2);
+        float[] r = TestData.Uniform(expected.Length, 42);
+        float[]? firstOutput = null, firstGrad = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var scope = new ThreadCountScope(threads);
+            var layer = new MaxPool2d(2);
+            Tensor input = TestData.Tensor(41, batch, channels, height, width);
+            input.RequiresGrad = true;
+            Tensor y = layer.Forward(input);
+            new WeightedSumLoss(r).Forward(y).Backward();
+            float[] output = y.ToArray(), grad = input.Grad!.ToArray();
+            firstOutput ??= output;
+            firstGrad ??= grad;
+            Assert.Equal(firstOutput, output);
+            Assert.Equal(firstGrad, grad);
+        }
+
+        TestData.AssertClose(expected, firstOutput!, 0, 0, "output");
+        var expectedGrad = new double[x.Length];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expectedGrad[winners[i]] += r[i];
+        }
+
+        TestData.AssertClose(expectedGrad, firstGrad!, 0, 0, "input gradient routed to each window's winner");
+    }
+
+    [Theory]
+    [InlineData(1, 1024, 64, true)] // the seed CNN's first Linear on one image
+    [InlineData(3, 700, 97, false)] // 97 units split unevenly, no bias
+    [InlineData(7, 2048, 33, true)]
+    public void A_few_row_linear_split_by_unit_gives_the_same_bits_on_every_thread_count(int rows, int inFeatures, int outFeatures, bool bias)
+    {
+        Tensor x = TestData.Tensor(43, rows, inFeatures);
+        float[] weight = TestData.Uniform(inFeatures * outFeatures, 44), biasValues = TestData.Uniform(outFeatures, 45);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var scope = new ThreadCountScope(threads);
+            var layer = new Linear(inFeatures, outFeatures, bias: bias);
+            weight.CopyTo(layer.Weight.Span);
+            if (bias)
+            {
+                biasValues.CopyTo(layer.Bias!.Span);
+            }
+
+            float[] output;
+            using (GradMode.NoGrad())
+            {
+                output = layer.Forward(x).ToArray();
+            }
+
+            first ??= output;
+            Assert.Equal(first, output);
+        }
+
+        double[] expected = Reference.Linear(
+            TestData.ToDouble(x.Span), rows, inFeatures, TestData.ToDouble(weight), bias ? TestData.ToDouble(biasValues) : null, outFeatures);
+
+        // Sums of up to 2048 products of values in [-1, 1]: float32 rounding grows with the length.
+        TestData.AssertClose(expected, first!, 2e-4, 2e-5, "output");
+    }
+}
