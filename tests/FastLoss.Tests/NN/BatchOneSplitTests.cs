@@ -6,9 +6,9 @@ namespace FastLoss.Tests.NN;
 
 /// <summary>
 /// The layers that share a single image's work out to an idle pool (max pooling by plane, a few-row Linear by
-/// output unit) give the same bits on 1, 2 and 3 threads, and those bits are the float64 reference's within the
-/// layer's own tolerance. Shapes are the seed CNN's batch-1 pool1 and Linear, plus uneven ones whose parts differ
-/// in size and end inside a vector.
+/// output unit, a convolution by columns of its product) give the same bits on 1, 2 and 3 threads, and those bits
+/// are the float64 reference's within the layer's own tolerance. Shapes are the seed CNN's batch-1 conv1, pool1 and
+/// Linear, plus uneven ones whose parts differ in size and end inside a vector.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
 public sealed class BatchOneSplitTests
@@ -16,19 +16,20 @@ public sealed class BatchOneSplitTests
     public BatchOneSplitTests() => GradMode.ReleaseThreadResults();
 
     [Theory]
-    [InlineData(1, 32, 32, 32)] // pool1 of the seed CNN on one image: two planes' halves of 32 KiB
-    [InlineData(1, 19, 48, 37)] // an odd plane count and a width that ends in the scalar tail
-    [InlineData(3, 7, 30, 34)]
-    public void Max_pooling_split_by_plane_gives_the_same_bits_on_every_thread_count(int batch, int channels, int height, int width)
+    [InlineData(1, 32, 32, 32, 2, 2)] // pool1 of the seed CNN on one image
+    [InlineData(1, 19, 48, 37, 2, 2)] // an odd plane count and a width that ends in the scalar tail
+    [InlineData(1, 12, 61, 45, 3, 2)] // overlapping windows
+    [InlineData(3, 7, 30, 34, 2, 2)]
+    public void Max_pooling_shared_out_gives_the_same_bits_on_every_thread_count(int batch, int channels, int height, int width, int kernel, int stride)
     {
         Tensor x = TestData.Tensor(41, batch, channels, height, width);
-        (double[] expected, int[] winners) = Reference.MaxPool2d(TestData.ToDouble(x.Span), batch * channels, height, width, 2, 2);
+        (double[] expected, int[] winners) = Reference.MaxPool2d(TestData.ToDouble(x.Span), batch * channels, height, width, kernel, stride);
         float[] r = TestData.Uniform(expected.Length, 42);
         float[]? firstOutput = null, firstGrad = null;
         foreach (int threads in new[] { 1, 2, 3 })
         {
             using var scope = new ThreadCountScope(threads);
-            var layer = new MaxPool2d(2);
+            var layer = new MaxPool2d(kernel, stride);
             Tensor input = TestData.Tensor(41, batch, channels, height, width);
             input.RequiresGrad = true;
             Tensor y = layer.Forward(input);
@@ -47,7 +48,8 @@ public sealed class BatchOneSplitTests
             expectedGrad[winners[i]] += r[i];
         }
 
-        TestData.AssertClose(expectedGrad, firstGrad!, 0, 0, "input gradient routed to each window's winner");
+        // Exact where windows do not overlap; where they do, an element's float32 sum of up to four gradients rounds.
+        TestData.AssertClose(expectedGrad, firstGrad!, 1e-6, 1e-6, "input gradient routed to each window's winner");
     }
 
     [Theory]
@@ -84,5 +86,39 @@ public sealed class BatchOneSplitTests
 
         // Sums of up to 2048 products of values in [-1, 1]: float32 rounding grows with the length.
         TestData.AssertClose(expected, first!, 2e-4, 2e-5, "output");
+    }
+
+    [Theory]
+    [InlineData(3, 32, 32, 32, 5, 2)] // conv1 of the seed CNN on one image
+    [InlineData(3, 8, 17, 23, 3, 1)] // an odd number of output rows
+    [InlineData(5, 16, 20, 20, 5, 0)] // no padding
+    public void A_one_image_convolution_shared_out_gives_the_same_bits_on_every_thread_count(
+        int inChannels, int outChannels, int height, int width, int kernel, int padding)
+    {
+        var g = new FastLoss.Kernels.Conv2dGeometry(inChannels, height, width, outChannels, kernel, kernel, 1, 1, padding, padding);
+        Tensor x = TestData.Tensor(46, 1, inChannels, height, width);
+        float[] weight = TestData.Uniform(g.WeightSize, 47), bias = TestData.Uniform(outChannels, 48);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var scope = new ThreadCountScope(threads);
+            var layer = new Conv2d(inChannels, outChannels, kernel, padding: padding);
+            weight.CopyTo(layer.Weight.Span);
+            bias.CopyTo(layer.Bias!.Span);
+            float[] output;
+            using (GradMode.NoGrad())
+            {
+                output = layer.Forward(x).ToArray();
+            }
+
+            first ??= output;
+            Assert.Equal(first, output);
+        }
+
+        (double[] expected, double[] magnitude) = new DirectConvolution(g, x.ToArray(), weight).Forward(bias);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(first![i] - expected[i]) <= 1e-5 * magnitude[i], $"output[{i}] = {first[i]:R}, expected {expected[i]:R}");
+        }
     }
 }
